@@ -1,0 +1,733 @@
+"""Load and validate a content directory (``indicators/`` and ``referral_rules/``).
+
+``load_content`` either returns a fully validated, immutable ``Content`` or raises one
+``ContentError`` listing every problem with file, path and line. The app and the CLI refuse to
+run on invalid content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from screening.core.checking import ID_PATTERN, KEY_PATTERN, Checker, placeholders
+from screening.core.errors import ContentError, Problem
+from screening.core.model import (
+    CHILD_STRENGTHS,
+    INTENDED_USERS,
+    MIN_INDICATORS_PER_SET,
+    MODES,
+    PHONE_STATUSES,
+    PRIORITIES,
+    REQUIRED_SAFETY_CHECKS,
+    SET_STATUSES,
+    SIGNALS,
+    STRENGTHS,
+    Contact,
+    ContactRef,
+    Content,
+    Directory,
+    Indicator,
+    IndicatorSet,
+    LevelRule,
+    Municipality,
+    ReferralRule,
+    ReferralRules,
+    SafetyCheck,
+    ScoringRules,
+    Section,
+    Source,
+    Text,
+    Threshold,
+    version_key,
+)
+from screening.core.profile import CONSENT_VALUES
+from screening.core.referrals import CONDITION_FIELDS
+from screening.core.yamlfile import PathKey, load_yaml
+
+VERSION_FILE = re.compile(r"^(\d{4}\.\d+)\.yaml$")
+SET_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Folders under ``indicators/`` that hold something other than indicator sets.
+NOT_SETS = frozenset({"scoring", "scenarios"})
+LEVELS = (0, 1, 2, 3)
+
+
+def default_content_root() -> Path:
+    """The repository's own content: the folder holding ``indicators/`` beside the package."""
+    return Path(__file__).resolve().parents[2]
+
+
+def load_content(root: Path | None = None) -> Content:
+    """Load every indicator set, scoring file, referral rule file and the contacts directory."""
+    root = (root or default_content_root()).resolve()
+    problems: list[Problem] = []
+    for folder in ("indicators", "referral_rules"):
+        if not (root / folder).is_dir():
+            problems.append(Problem(str(root), "", None, f"missing folder {folder}/"))
+    if problems:
+        raise ContentError(problems)
+
+    scoring = _load_versioned(root, root / "indicators" / "scoring", _parse_scoring, problems)
+    sets: dict[tuple[str, str], IndicatorSet] = {}
+    for folder in sorted(p for p in (root / "indicators").iterdir() if p.is_dir()):
+        if folder.name in NOT_SETS:
+            continue
+        loaded = _load_versioned(
+            root, folder, lambda c, d, f, v: _parse_set(c, d, f, v, folder.name, scoring), problems
+        )
+        for version, indicator_set in loaded.items():
+            sets[(folder.name, version)] = indicator_set
+    directory = _load_single(root, root / "referral_rules" / "contacts.yaml", _parse_directory, problems)
+    all_forms = frozenset(f for s in scoring.values() for f in s.forms)
+    contact_keys = frozenset(directory.contacts) if directory else frozenset()
+    rules = _load_versioned(
+        root, root / "referral_rules",
+        lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, all_forms), problems,
+    )  # fmt: skip
+    if not sets:
+        problems.append(Problem("indicators/", "", None, "no indicator set found"))
+    if not rules:
+        problems.append(Problem("referral_rules/", "", None, "no referral rules file (e.g. 2026.1.yaml)"))
+    if problems:
+        raise ContentError(problems)
+    assert directory is not None
+    return Content(
+        sets=MappingProxyType(sets),
+        scoring=MappingProxyType(scoring),
+        referral_rules=MappingProxyType(rules),
+        directory=directory,
+        root=str(root),
+        defaults=MappingProxyType(_default_versions(sets)),
+    )
+
+
+def _default_versions(sets: Mapping[tuple[str, str], IndicatorSet]) -> dict[str, str]:
+    """The newest released version of each set (the newest draft when none is released)."""
+    defaults: dict[str, str] = {}
+    for set_id in {s for s, _ in sets}:
+        versions = [v for s, v in sets if s == set_id]
+        released = [v for v in versions if sets[(set_id, v)].status == "released"]
+        defaults[set_id] = max(released or versions, key=version_key)
+    return defaults
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _relative(root: Path, file: Path) -> str:
+    try:
+        return str(file.relative_to(root))
+    except ValueError:
+        return str(file)
+
+
+def _open(root: Path, file: Path, problems: list[Problem]) -> tuple[Checker, Any, bytes] | None:
+    label = _relative(root, file)
+    try:
+        raw = file.read_bytes()
+        loaded = load_yaml(file)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(label, "", line, f"not valid YAML: {exc.problem or exc}"))
+        return None
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        problems.append(Problem(label, "", None, f"cannot be read: {exc}"))
+        return None
+    checker = Checker(label, loaded)
+    if not isinstance(loaded.data, dict):
+        checker.report((), "the file must hold a mapping at the top level")
+        problems.extend(checker.problems)
+        return None
+    return checker, loaded.data, raw
+
+
+def _load_versioned(root: Path, folder: Path, parse: Any, problems: list[Problem]) -> dict[str, Any]:
+    """Parse every ``<version>.yaml`` in ``folder``; a stray ``.yaml`` name is a problem too."""
+    result: dict[str, Any] = {}
+    if not folder.is_dir():
+        problems.append(Problem(_relative(root, folder), "", None, "missing folder"))
+        return result
+    for file in sorted(folder.glob("*.y*ml")):
+        match = VERSION_FILE.match(file.name)
+        if not match:
+            if file.name != "contacts.yaml":
+                problems.append(Problem(_relative(root, file), "", None,
+                                        "file name must be a version such as 2026.1.yaml"))
+            continue
+        opened = _open(root, file, problems)
+        if opened is None:
+            continue
+        checker, data, raw = opened
+        parsed = parse(checker, data, raw, match.group(1))
+        problems.extend(checker.problems)
+        if parsed is not None and not checker.problems:
+            result[match.group(1)] = parsed
+    return result
+
+
+def _load_single(root: Path, file: Path, parse: Any, problems: list[Problem]) -> Any:
+    if not file.is_file():
+        problems.append(Problem(_relative(root, file), "", None, "missing file"))
+        return None
+    opened = _open(root, file, problems)
+    if opened is None:
+        return None
+    checker, data, raw = opened
+    parsed = parse(checker, data, raw)
+    problems.extend(checker.problems)
+    return parsed if not checker.problems else None
+
+
+def _check_version(c: Checker, data: Mapping[str, Any], version: str) -> None:
+    declared = data.get("version")
+    if declared is not None and str(declared) != version:
+        c.report(("version",), f"version {declared!r} does not match the file name ({version}.yaml)")
+    elif declared is not None and not isinstance(declared, str):
+        c.report(("version",), "quote the version so YAML keeps it a string, e.g. \"2026.1\"")
+
+
+# --- indicator sets -----------------------------------------------------------------------
+
+SET_KEYS = ("id", "version", "status", "released_on", "scoring", "title", "purpose",
+            "intended_users", "sources", "sections")  # fmt: skip
+INDICATOR_KEYS = ("id", "dimension", "strength", "forms", "mode", "urgent", "source",
+                  "source_note", "status", "text", "guidance")  # fmt: skip
+
+
+def _parse_set(
+    c: Checker, data: dict[str, Any], raw: bytes, version: str, folder: str,
+    scoring: Mapping[str, ScoringRules],
+) -> IndicatorSet | None:  # fmt: skip
+    c.only_keys(data, (), SET_KEYS)
+    set_id = c.identifier(data, (), "id", SET_ID)
+    if set_id is not None and set_id != folder:
+        c.report(("id",), f"set id {set_id!r} does not match its folder indicators/{folder}/")
+    _check_version(c, data, version)
+    status = c.choice(data, (), "status", SET_STATUSES)
+    released_on = c.value(data, (), "released_on", dt.date, required=status == "released")
+    scoring_version = c.value(data, (), "scoring", str)
+    rules = scoring.get(scoring_version) if scoring_version else None
+    if scoring_version and rules is None:
+        c.report(("scoring",), f"no scoring rules indicators/scoring/{scoring_version}.yaml")
+    title = c.text(data, (), "title")
+    purpose = c.text(data, (), "purpose")
+    users = _intended_users(c, data)
+    sources = _sources(c, data)
+    sections = _sections(c, data, {s.id for s in sources}, rules)
+    if sections:
+        _check_set_coverage(c, sections, rules)
+    if c.problems or None in (set_id, status, scoring_version, title, purpose):
+        return None
+    return IndicatorSet(
+        id=folder, version=version, status=status or "", released_on=released_on,
+        scoring=scoring_version or "", title=title or {}, purpose=purpose or {},
+        intended_users=users, sources=sources, sections=tuple(sections),
+        file=c.file, sha256=hashlib.sha256(raw).hexdigest(),
+    )  # fmt: skip
+
+
+def _intended_users(c: Checker, data: Mapping[str, Any]) -> tuple[str, ...]:
+    users = c.sequence(data.get("intended_users"), ("intended_users",))
+    for index, user in enumerate(users or []):
+        if user not in INTENDED_USERS:
+            c.report(("intended_users", index), f"unknown user {user!r} (allowed: {', '.join(INTENDED_USERS)})")
+    return tuple(users or ())
+
+
+def _sources(c: Checker, data: Mapping[str, Any]) -> tuple[Source, ...]:
+    sources: list[Source] = []
+    raw = c.sequence(data.get("sources"), ("sources",)) or []
+    for index, item in enumerate(raw):
+        path: PathKey = ("sources", index)
+        entry = c.mapping(item, path)
+        if entry is None:
+            continue
+        c.only_keys(entry, path, ("id", "citation", "url"))
+        source_id = c.identifier(entry, path, "id", KEY_PATTERN)
+        citation = c.string(entry, path, "citation")
+        if source_id and citation:
+            sources.append(Source(source_id, citation))
+    c.unique(((s.id, ("sources",)) for s in sources), "source id")
+    return tuple(sources)
+
+
+def _sections(
+    c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: ScoringRules | None
+) -> list[Section]:
+    raw = c.sequence(data.get("sections"), ("sections",))
+    if not raw:
+        if raw is not None:
+            c.report(("sections",), "a set needs at least a safety section and one indicator section")
+        return []
+    sections: list[Section] = []
+    item_ids: list[tuple[str, PathKey]] = []
+    section_ids: list[tuple[str, PathKey]] = []
+    for index, item in enumerate(raw):
+        path: PathKey = ("sections", index)
+        entry = c.mapping(item, path)
+        if entry is None:
+            continue
+        c.only_keys(entry, path, ("id", "kind", "title", "items"))
+        section_id = c.identifier(entry, path, "id", KEY_PATTERN)
+        kind = c.choice(entry, path, "kind", ("safety", "indicators"))
+        title = c.text(entry, path, "title")
+        if section_id:
+            section_ids.append((section_id, (*path, "id")))
+        if index == 0 and kind is not None and kind != "safety":
+            c.report((*path, "kind"), "the first section must be the privacy-and-safety check (kind: safety)")
+        if index > 0 and kind == "safety":
+            c.report((*path, "kind"), "only the first section may be a safety section")
+        items = c.sequence(entry.get("items"), (*path, "items")) or []
+        if not items:
+            c.report((*path, "items"), "a section needs at least one item")
+        checks: list[SafetyCheck] = []
+        indicators: list[Indicator] = []
+        for item_index, raw_item in enumerate(items):
+            item_path: PathKey = (*path, "items", item_index)
+            item_entry = c.mapping(raw_item, item_path)
+            if item_entry is None:
+                continue
+            if isinstance(item_entry.get("id"), str):
+                item_ids.append((item_entry["id"], (*item_path, "id")))
+            if kind == "safety":
+                check = _safety_check(c, item_entry, item_path)
+                if check:
+                    checks.append(check)
+            elif kind == "indicators":
+                indicator = _indicator(c, item_entry, item_path, source_ids, rules)
+                if indicator:
+                    indicators.append(indicator)
+        if section_id and kind and title:
+            sections.append(Section(section_id, kind, title, tuple(checks), tuple(indicators)))
+    c.unique(section_ids, "section id")
+    c.unique(item_ids, "item id")
+    if sections and sections[0].kind == "safety":
+        present = {check.id: check.signal for check in sections[0].safety_checks}
+        for check_id, signal in REQUIRED_SAFETY_CHECKS.items():
+            if present.get(check_id) != signal:
+                c.report(("sections", 0, "items"), f"the safety section needs {check_id!r} with signal {signal!r}")
+    return sections
+
+
+def _safety_check(c: Checker, entry: Mapping[str, Any], path: PathKey) -> SafetyCheck | None:
+    c.only_keys(entry, path, ("id", "signal", "text", "guidance"))
+    check_id = c.identifier(entry, path, "id", ID_PATTERN)
+    signal = c.choice(entry, path, "signal", SIGNALS)
+    text = c.text(entry, path, "text")
+    guidance = c.text(entry, path, "guidance")
+    if check_id and signal and text and guidance:
+        return SafetyCheck(check_id, signal, text, guidance)
+    return None
+
+
+def _indicator(
+    c: Checker, entry: Mapping[str, Any], path: PathKey, source_ids: set[str],
+    rules: ScoringRules | None,
+) -> Indicator | None:  # fmt: skip
+    c.only_keys(entry, path, INDICATOR_KEYS)
+    indicator_id = c.identifier(entry, path, "id", ID_PATTERN)
+    dimension = c.choice(entry, path, "dimension", rules.dimensions) if rules else None
+    adult, child = _strengths(c, entry, path, dimension)
+    forms = _forms(c, entry, path, rules)
+    mode = c.choice(entry, path, "mode", MODES)
+    urgent = c.value(entry, path, "urgent", bool, required=False, default=False)
+    source = c.string(entry, path, "source")
+    if source and source not in source_ids:
+        c.report((*path, "source"), f"unknown source {source!r} (declared: {', '.join(sorted(source_ids))})")
+    source_note = c.string(entry, path, "source_note", required=False)
+    status = c.choice(entry, path, "status", ("to_confirm",), required=False)
+    text = c.text(entry, path, "text")
+    guidance = c.text(entry, path, "guidance")
+    values = (indicator_id, dimension, adult, child, forms, mode, source, text, guidance)
+    if any(v is None for v in values):
+        return None
+    return Indicator(
+        id=indicator_id or "", dimension=dimension or "", strength_adult=adult or "",
+        strength_child=child or "", forms=forms or (), mode=mode or "", urgent=bool(urgent),
+        source=source or "", text=text or {}, guidance=guidance or {},
+        source_note=source_note, status=status,
+    )  # fmt: skip
+
+
+def _strengths(
+    c: Checker, entry: Mapping[str, Any], path: PathKey, dimension: str | None
+) -> tuple[str | None, str | None]:
+    strength = c.mapping(entry.get("strength"), (*path, "strength"))
+    if strength is None:
+        return None, None
+    spath: PathKey = (*path, "strength")
+    c.only_keys(strength, spath, ("adult", "child"))
+    adult = c.choice(strength, spath, "adult", STRENGTHS)
+    child = strength.get("child")
+    if child == "weak":
+        c.report((*spath, "child"), "'weak' is not a child strength: the ILO child lists have no weak tier")
+        child = None
+    else:
+        child = c.choice(strength, spath, "child", CHILD_STRENGTHS)
+    if "strong" in (adult, child) and dimension == "vulnerability_recruitment":
+        c.report(spath, "recruitment by abuse of vulnerability has no strong indicator in the ILO lists")
+        return None, None
+    if "strong" in (adult, child) and dimension == "act":
+        c.report(spath, "an act item cannot be strong: an act alone is not exploitation")
+        return None, None
+    return adult, child
+
+
+def _forms(c: Checker, entry: Mapping[str, Any], path: PathKey, rules: ScoringRules | None) -> tuple[str, ...] | None:
+    forms = c.sequence(entry.get("forms"), (*path, "forms"))
+    if forms is None or rules is None:
+        return None
+    if not forms:
+        c.report((*path, "forms"), "name at least one form of exploitation")
+        return None
+    ok = True
+    for index, form in enumerate(forms):
+        if form not in rules.forms:
+            c.report((*path, "forms", index), f"unknown form {form!r} (allowed: {', '.join(rules.forms)})")
+            ok = False
+    return tuple(forms) if ok else None
+
+
+def _check_set_coverage(c: Checker, sections: list[Section], rules: ScoringRules | None) -> None:
+    indicators = [i for s in sections for i in s.indicators]
+    if len(indicators) < MIN_INDICATORS_PER_SET:
+        c.report(("sections",), f"a set needs at least {MIN_INDICATORS_PER_SET} indicators, found {len(indicators)}")
+    if rules:
+        covered = {i.dimension for i in indicators}
+        missing = [d for d in rules.dimensions if d not in covered]
+        if missing:
+            c.report(("sections",), f"no indicator for dimension(s): {', '.join(missing)}")
+
+
+# --- scoring rules ------------------------------------------------------------------------
+
+
+def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -> ScoringRules | None:
+    c.only_keys(data, (), ("version", "status", "source", "dimensions", "forms",
+                           "dimension_positive_when", "levels", "texts"))  # fmt: skip
+    _check_version(c, data, version)
+    status = c.choice(data, (), "status", SET_STATUSES)
+    c.string(data, (), "source")
+    dimension_names = _named_keys(c, data, "dimensions")
+    form_names = _named_keys(c, data, "forms")
+    dimensions = tuple(dimension_names)
+    thresholds, overrides = _thresholds(c, data, dimensions)
+    levels = _levels(c, data, dimensions)
+    texts = _texts(c, data)
+    if c.problems or status is None or not levels:
+        return None
+    zero = [rule for rule in levels if rule.level == 0]
+    return ScoringRules(
+        version=version, status=status, dimensions=dimensions,
+        dimension_names=MappingProxyType(dimension_names), forms=tuple(form_names),
+        form_names=MappingProxyType(form_names), thresholds=thresholds,
+        threshold_overrides=MappingProxyType(overrides),
+        levels=tuple(rule for rule in levels if rule.level != 0), level_zero=zero[0],
+        texts=MappingProxyType(texts), file=c.file,
+    )  # fmt: skip
+
+
+#: Texts every scoring file must provide, with the placeholders the engine fills in.
+SCORING_TEXTS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "positive_dimension": frozenset({"dimension", "indicators"}),
+    "strong_indicator": frozenset({"indicators"}),
+    "indicators_present": frozenset({"indicators"}),
+    "child_rule": frozenset(),
+    "urgent": frozenset(),
+    "medical": frozenset(),
+    "not_counted": frozenset({"count"}),
+    "standing_note_early": frozenset(),
+    "standing_note_absence": frozenset(),
+})  # fmt: skip
+
+
+def _named_keys(c: Checker, data: Mapping[str, Any], key: str) -> dict[str, Text]:
+    entries = c.mapping(data.get(key), (key,)) or {}
+    names: dict[str, Text] = {}
+    for name, entry in entries.items():
+        path: PathKey = (key, str(name))
+        if not KEY_PATTERN.match(str(name)):
+            c.report(path, f"{name!r} is not a valid key")
+            continue
+        body = c.mapping(entry, path)
+        if body is None:
+            continue
+        c.only_keys(body, path, ("name",))
+        text = c.text(body, path, "name")
+        if text:
+            names[str(name)] = text
+    return names
+
+
+def _thresholds(
+    c: Checker, data: Mapping[str, Any], dimensions: tuple[str, ...]
+) -> tuple[tuple[Threshold, ...], dict[str, tuple[Threshold, ...]]]:
+    body = c.mapping(data.get("dimension_positive_when"), ("dimension_positive_when",)) or {}
+    default: tuple[Threshold, ...] = ()
+    overrides: dict[str, tuple[Threshold, ...]] = {}
+    for key, raw in body.items():
+        path: PathKey = ("dimension_positive_when", str(key))
+        if key != "default" and key not in dimensions:
+            c.report(path, f"unknown dimension {key!r}")
+            continue
+        entries = c.sequence(raw, path) or []
+        parsed: list[Threshold] = []
+        for index, item in enumerate(entries):
+            ipath: PathKey = (*path, index)
+            counts = c.mapping(item, ipath)
+            if counts is None:
+                continue
+            c.only_keys(counts, ipath, ("strong", "medium", "weak", "any"))
+            values = {k: c.value(counts, ipath, k, int, required=False, default=0) for k in counts}
+            if any(v < 0 for v in values.values()) or sum(values.values()) < 1:
+                c.report(ipath, "a threshold needs at least one positive count and no negative one")
+                continue
+            parsed.append(Threshold(**values))
+        if not parsed:
+            c.report(path, "give at least one threshold")
+        if key == "default":
+            default = tuple(parsed)
+        else:
+            overrides[str(key)] = tuple(parsed)
+    if not default:
+        c.report(("dimension_positive_when",), "missing 'default' thresholds")
+    return default, overrides
+
+
+def _levels(c: Checker, data: Mapping[str, Any], dimensions: tuple[str, ...]) -> list[LevelRule]:
+    raw = c.sequence(data.get("levels"), ("levels",)) or []
+    rules: list[LevelRule] = []
+    for index, item in enumerate(raw):
+        path: PathKey = ("levels", index)
+        entry = c.mapping(item, path)
+        if entry is None:
+            continue
+        c.only_keys(entry, path, ("level", "key", "label", "when", "adult", "child", "explanation"))
+        level = c.value(entry, path, "level", int)
+        key = c.identifier(entry, path, "key", KEY_PATTERN)
+        label = c.text(entry, path, "label")
+        both = entry.get("when")
+        adult_raw, child_raw = entry.get("adult", both), entry.get("child", both)
+        if level == 0:
+            adult = child = None
+            if any(k in entry for k in ("when", "adult", "child")):
+                c.report(path, "level 0 is the fallback and takes no condition")
+        else:
+            if adult_raw is None or child_raw is None:
+                c.report(path, "give 'when' (both populations) or 'adult' and 'child'")
+            adult = _condition(c, adult_raw, (*path, "adult" if "adult" in entry else "when"), dimensions)
+            child = _condition(c, child_raw, (*path, "child" if "child" in entry else "when"), dimensions)
+        explanation_adult, explanation_child = _explanations(c, entry, path)
+        if None not in (level, key, label, explanation_adult, explanation_child):
+            rules.append(LevelRule(level, key or "", label or {}, adult, child,
+                                   explanation_adult or {}, explanation_child or {}))  # fmt: skip
+    found = [rule.level for rule in rules]
+    if sorted(found, reverse=True) != list(LEVELS)[::-1]:
+        c.report(("levels",), f"levels must be 3, 2, 1, 0 in that order, each once (found {found})")
+    return rules
+
+
+def _explanations(c: Checker, entry: Mapping[str, Any], path: PathKey) -> tuple[Text | None, Text | None]:
+    raw = c.mapping(entry.get("explanation"), (*path, "explanation"))
+    if raw is None:
+        return None, None
+    if set(raw) <= {"adult", "child"} and raw:
+        epath: PathKey = (*path, "explanation")
+        return c.text(raw, epath, "adult"), c.text(raw, epath, "child")
+    text = c.text_value(raw, (*path, "explanation"))
+    return text, text
+
+
+CONDITION_KEYS = ("all", "any", "positive", "any_strong", "any_yes")
+
+
+def _condition(c: Checker, raw: Any, path: PathKey, dimensions: tuple[str, ...]) -> Mapping[str, object] | None:
+    entry = c.mapping(raw, path)
+    if entry is None:
+        return None
+    if len(entry) != 1 or next(iter(entry)) not in CONDITION_KEYS:
+        c.report(path, f"a condition is exactly one of: {', '.join(CONDITION_KEYS)}")
+        return None
+    key, value = next(iter(entry.items()))
+    if key in ("all", "any"):
+        parts = c.sequence(value, (*path, key)) or []
+        parsed = [_condition(c, part, (*path, key, i), dimensions) for i, part in enumerate(parts)]
+        if not parsed or None in parsed:
+            return None
+        return MappingProxyType({key: tuple(parsed)})
+    if key == "positive":
+        names = value if isinstance(value, list) else [value]
+        unknown = [n for n in names if n not in dimensions]
+        if unknown or not names:
+            c.report((*path, key), f"unknown dimension(s) {unknown} (known: {', '.join(dimensions)})")
+            return None
+        return MappingProxyType({key: tuple(names)})
+    if value is not True:
+        c.report((*path, key), f"{key} takes the value true")
+        return None
+    return MappingProxyType({key: True})
+
+
+def _texts(c: Checker, data: Mapping[str, Any]) -> dict[str, Text]:
+    body = c.mapping(data.get("texts"), ("texts",)) or {}
+    texts: dict[str, Text] = {}
+    for key, expected in SCORING_TEXTS.items():
+        text = c.text(body, ("texts",), key)
+        if text is None:
+            continue
+        names = {n for value in text.values() for n in placeholders(value)}
+        if names != expected:
+            c.report(("texts", key), f"placeholders {sorted(names)} differ from the expected {sorted(expected)}")
+        texts[key] = text
+    for key in body:
+        if key not in SCORING_TEXTS:
+            c.report(("texts", str(key)), f"unknown text {key!r}")
+    return texts
+
+
+# --- contacts and referral rules ----------------------------------------------------------
+
+
+def _parse_directory(c: Checker, data: dict[str, Any], raw: bytes) -> Directory | None:
+    c.only_keys(data, (), ("contacts", "municipalities"))
+    contacts: dict[str, Contact] = {}
+    for key, entry in (c.mapping(data.get("contacts"), ("contacts",)) or {}).items():
+        path: PathKey = ("contacts", str(key))
+        body = c.mapping(entry, path)
+        if body is None:
+            continue
+        c.only_keys(body, path, ("name", "role", "phone", "phone_status", "source",
+                                 "per_municipality", "name_status", "name_status_note"))  # fmt: skip
+        contact = _contact(c, str(key), body, path)
+        if contact:
+            contacts[contact.key] = contact
+    municipalities: dict[str, Municipality] = {}
+    for key, entry in (c.mapping(data.get("municipalities"), ("municipalities",)) or {}).items():
+        path = ("municipalities", str(key))
+        body = c.mapping(entry, path)
+        if body is None:
+            continue
+        c.only_keys(body, path, ("name", "csw_phone", "csw_phone_status"))
+        name = c.text(body, path, "name")
+        phone = c.value(body, path, "csw_phone", str, required=False)
+        status = c.choice(body, path, "csw_phone_status", PHONE_STATUSES)
+        _check_phone(c, path, phone, status, "csw_phone")
+        if name and status:
+            municipalities[str(key)] = Municipality(str(key), name, phone, status)
+    if c.problems:
+        return None
+    return Directory(MappingProxyType(contacts), MappingProxyType(municipalities), c.file)
+
+
+def _contact(c: Checker, key: str, body: Mapping[str, Any], path: PathKey) -> Contact | None:
+    if not KEY_PATTERN.match(key):
+        c.report(path, f"{key!r} is not a valid contact key")
+    name = c.text(body, path, "name")
+    role = c.text(body, path, "role")
+    phone = c.value(body, path, "phone", str, required=False)
+    status = c.choice(body, path, "phone_status", PHONE_STATUSES)
+    source = c.string(body, path, "source")
+    per_municipality = c.value(body, path, "per_municipality", bool, required=False, default=False)
+    name_status = c.choice(body, path, "name_status", ("to_confirm",), required=False)
+    _check_phone(c, path, phone, status, "phone")
+    if name and role and status and source:
+        return Contact(key, name, role, phone, status, source, bool(per_municipality), name_status)
+    return None
+
+
+def _check_phone(c: Checker, path: PathKey, phone: str | None, status: str | None, key: str) -> None:
+    if status == "published" and not phone:
+        c.report((*path, key), "a published number cannot be empty")
+    if phone and not re.fullmatch(r"\+?[0-9][0-9 ]{1,18}", phone):
+        c.report((*path, key), f"{phone!r} is not a phone number (digits and spaces)")
+
+
+def _parse_referral_rules(
+    c: Checker, data: dict[str, Any], raw: bytes, version: str,
+    contacts: frozenset[str], forms: frozenset[str],
+) -> ReferralRules | None:  # fmt: skip
+    c.only_keys(data, (), ("version", "status", "source", "rules"))
+    _check_version(c, data, version)
+    status = c.choice(data, (), "status", SET_STATUSES)
+    c.string(data, (), "source")
+    rules: list[ReferralRule] = []
+    ids: list[tuple[str, PathKey]] = []
+    for index, item in enumerate(c.sequence(data.get("rules"), ("rules",)) or []):
+        path: PathKey = ("rules", index)
+        entry = c.mapping(item, path)
+        if entry is None:
+            continue
+        c.only_keys(entry, path, ("id", "when", "refer", "reason", "sop"))
+        rule_id = c.identifier(entry, path, "id", KEY_PATTERN)
+        if rule_id:
+            ids.append((rule_id, (*path, "id")))
+        when = _rule_condition(c, entry, path, forms)
+        refer = _contact_refs(c, entry, path, contacts)
+        reason = c.text(entry, path, "reason")
+        sop = c.string(entry, path, "sop")
+        if rule_id and when is not None and refer and reason and sop:
+            rules.append(ReferralRule(rule_id, when, refer, reason, sop))
+    c.unique(ids, "rule id")
+    if c.problems or status is None:
+        return None
+    return ReferralRules(version, status, tuple(rules), c.file)
+
+
+def _rule_condition(
+    c: Checker, entry: Mapping[str, Any], path: PathKey, forms: frozenset[str]
+) -> Mapping[str, object] | None:
+    when = c.mapping(entry.get("when"), (*path, "when"))
+    if when is None:
+        return None
+    ok = True
+    for field, value in when.items():
+        fpath: PathKey = (*path, "when", str(field))
+        kind = CONDITION_FIELDS.get(str(field))
+        if kind is None:
+            c.report(fpath, f"unknown condition field {field!r} (known: {', '.join(CONDITION_FIELDS)})")
+            ok = False
+        elif kind is int and (isinstance(value, bool) or value not in LEVELS):
+            c.report(fpath, f"{field} takes a level 0 to 3, found {value!r}")
+            ok = False
+        elif kind is bool and not isinstance(value, bool):
+            c.report(fpath, f"{field} takes true or false, found {value!r}")
+            ok = False
+        elif kind is list:
+            allowed = forms if field == "forms_any" else frozenset(CONSENT_VALUES)
+            if not isinstance(value, list) or not value or any(v not in allowed for v in value):
+                c.report(fpath, f"{field} takes a list of: {', '.join(sorted(allowed))}")
+                ok = False
+    return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in when.items()}) if ok else None
+
+
+def _contact_refs(
+    c: Checker, entry: Mapping[str, Any], path: PathKey, contacts: frozenset[str]
+) -> tuple[ContactRef, ...]:
+    refs: list[ContactRef] = []
+    for index, item in enumerate(c.sequence(entry.get("refer"), (*path, "refer")) or []):
+        rpath: PathKey = (*path, "refer", index)
+        body = c.mapping(item, rpath)
+        if body is None:
+            continue
+        c.only_keys(body, rpath, ("contact", "priority"))
+        contact = c.string(body, rpath, "contact")
+        priority = c.choice(body, rpath, "priority", PRIORITIES)
+        if contact and contact not in contacts:
+            c.report((*rpath, "contact"), f"unknown contact {contact!r} (not in referral_rules/contacts.yaml)")
+            continue
+        if contact and priority:
+            refs.append(ContactRef(contact, priority))
+    if not refs:
+        c.report((*path, "refer"), "a rule must refer to at least one contact")
+    return tuple(refs)
+
+
+__all__ = ["ContentError", "default_content_root", "load_content"]

@@ -1,0 +1,270 @@
+"""Immutable objects the content is loaded into. Plain frozen dataclasses, no behaviour beyond lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+#: A text in every content language: ``{"sq": ..., "sr_Latn": ..., "en": ...}``.
+Text = Mapping[str, str]
+
+STRENGTHS: tuple[str, ...] = ("strong", "medium", "weak")
+CHILD_STRENGTHS: tuple[str, ...] = ("strong", "medium")  # the ILO child lists have no weak tier
+MODES: tuple[str, ...] = ("observe", "ask")
+SIGNALS: tuple[str, ...] = ("urgent", "medical", "privacy")
+SET_STATUSES: tuple[str, ...] = ("draft", "released")
+PRIORITIES: tuple[str, ...] = ("now", "within_24h", "routine")  # most pressing first
+PHONE_STATUSES: tuple[str, ...] = ("published", "to_confirm")
+INTENDED_USERS: tuple[str, ...] = (
+    "police", "border_police", "customs", "asylum_centre_staff", "detention_centre_staff",
+    "health_workers", "labour_inspectors", "social_workers", "diplomatic_staff", "ngo_staff",
+    "trainers",
+)  # fmt: skip
+REQUIRED_SAFETY_CHECKS: Mapping[str, str] = MappingProxyType(
+    {
+        "safety.person_alone": "privacy",
+        "safety.interpreter_not_neutral": "privacy",
+        "safety.immediate_danger": "urgent",
+    }
+)
+MIN_INDICATORS_PER_SET = 25
+
+
+def frozen_text(value: Mapping[str, str]) -> Text:
+    return MappingProxyType(dict(value))
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class SafetyCheck:
+    id: str
+    signal: str
+    text: Text
+    guidance: Text
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    dimension: str
+    strength_adult: str
+    strength_child: str
+    forms: tuple[str, ...]
+    mode: str
+    urgent: bool
+    source: str
+    text: Text
+    guidance: Text
+    source_note: str | None = None
+    status: str | None = None
+
+    def strength(self, child: bool) -> str:
+        return self.strength_child if child else self.strength_adult
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    kind: str  # "safety" | "indicators"
+    title: Text
+    safety_checks: tuple[SafetyCheck, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    id: str
+    version: str
+    status: str
+    released_on: dt.date | None
+    scoring: str
+    title: Text
+    purpose: Text
+    intended_users: tuple[str, ...]
+    sources: tuple[Source, ...]
+    sections: tuple[Section, ...]
+    file: str
+    sha256: str
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for s in self.sections for i in s.indicators)
+
+    @property
+    def safety_checks(self) -> tuple[SafetyCheck, ...]:
+        return tuple(c for s in self.sections for c in s.safety_checks)
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return self._index().get(indicator_id)
+
+    def _index(self) -> Mapping[str, Indicator]:
+        # Cached on first use; the dataclass is frozen, so we store through object.__setattr__.
+        cached: Mapping[str, Indicator] | None = self.__dict__.get("_by_id")
+        if cached is None:
+            cached = MappingProxyType({i.id: i for i in self.indicators})
+            object.__setattr__(self, "_by_id", cached)
+        return cached
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+# --- scoring rules ------------------------------------------------------------------------
+
+#: A condition of the scoring combination, as a small tree:
+#: ``{"all": [...]}``, ``{"any": [...]}``, ``{"positive": ("dim", ...)}``, ``{"any_strong": True}``,
+#: ``{"any_yes": True}``.
+Condition = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Minimum counts of ``yes`` answers by strength; ``any`` counts every strength."""
+
+    strong: int = 0
+    medium: int = 0
+    weak: int = 0
+    any: int = 0
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    level: int
+    key: str
+    label: Text
+    adult: Condition | None
+    child: Condition | None
+    explanation_adult: Text
+    explanation_child: Text
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    version: str
+    status: str
+    dimensions: tuple[str, ...]
+    dimension_names: Mapping[str, Text]
+    forms: tuple[str, ...]
+    form_names: Mapping[str, Text]
+    thresholds: tuple[Threshold, ...]
+    threshold_overrides: Mapping[str, tuple[Threshold, ...]]
+    levels: tuple[LevelRule, ...]  # highest level first; level 0 is the fallback
+    level_zero: LevelRule
+    texts: Mapping[str, Text]
+    file: str
+
+    def thresholds_for(self, dimension: str) -> tuple[Threshold, ...]:
+        return self.threshold_overrides.get(dimension, self.thresholds)
+
+    def level_rule(self, level: int) -> LevelRule:
+        for rule in (*self.levels, self.level_zero):
+            if rule.level == level:
+                return rule
+        raise KeyError(level)
+
+
+# --- referrals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    key: str
+    name: Text
+    role: Text
+    phone: str | None
+    phone_status: str
+    source: str
+    per_municipality: bool = False
+    name_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Municipality:
+    key: str
+    name: Text
+    csw_phone: str | None
+    csw_phone_status: str
+
+
+@dataclass(frozen=True)
+class Directory:
+    contacts: Mapping[str, Contact]
+    municipalities: Mapping[str, Municipality]
+    file: str
+
+
+@dataclass(frozen=True)
+class ContactRef:
+    contact: str
+    priority: str
+
+
+@dataclass(frozen=True)
+class ReferralRule:
+    id: str
+    when: Mapping[str, object]
+    refer: tuple[ContactRef, ...]
+    reason: Text
+    sop: str
+
+
+@dataclass(frozen=True)
+class ReferralRules:
+    version: str
+    status: str
+    rules: tuple[ReferralRule, ...]
+    file: str
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything loaded from a content directory, validated and immutable."""
+
+    sets: Mapping[tuple[str, str], IndicatorSet]
+    scoring: Mapping[str, ScoringRules]
+    referral_rules: Mapping[str, ReferralRules]
+    directory: Directory
+    root: str
+    defaults: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def set_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({set_id for set_id, _ in self.sets}))
+
+    def versions(self, set_id: str) -> tuple[str, ...]:
+        """Versions of a set, oldest first."""
+        return tuple(
+            sorted((v for s, v in self.sets if s == set_id), key=version_key)
+        )
+
+    def default_version(self, set_id: str) -> str | None:
+        """The newest released version of a set."""
+        return self.defaults.get(set_id)
+
+    def get_set(self, set_id: str, version: str | None = None) -> IndicatorSet | None:
+        version = version or self.default_version(set_id)
+        if version is None:
+            return None
+        return self.sets.get((set_id, version))
+
+    def scoring_for(self, indicator_set: IndicatorSet) -> ScoringRules:
+        return self.scoring[indicator_set.scoring]
+
+    @property
+    def current_rules(self) -> ReferralRules:
+        """The newest released referral rules."""
+        released = [r for r in self.referral_rules.values() if r.status == "released"]
+        pool = released or list(self.referral_rules.values())
+        return max(pool, key=lambda r: version_key(r.version))
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort ``2025.1`` < ``2025.2`` < ``2026.1`` numerically."""
+    return tuple(int(part) for part in version.split("."))

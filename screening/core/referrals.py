@@ -1,0 +1,101 @@
+"""Choose whom to refer to, from the ordered, declarative SOP rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from screening.core.model import PRIORITIES, ReferralRules, Text
+from screening.core.profile import CONSENT_VALUES, Profile
+from screening.core.scoring import ScoreResult
+
+__all__ = ["CONDITION_FIELDS", "CONSENT_VALUES", "Referral", "choose_referrals"]
+
+#: The fields a rule's ``when`` may name, and the type of value each takes.
+CONDITION_FIELDS: Mapping[str, type] = {
+    "level_at_least": int,
+    "level": int,
+    "child": bool,
+    "urgent": bool,
+    "medical_emergency": bool,
+    "foreign_national": bool,
+    "asylum_seeker": bool,
+    "forms_any": list,
+    "consent": list,
+}
+
+
+@dataclass(frozen=True)
+class Referral:
+    contact: str
+    priority: str
+    reasons: tuple[Text, ...]
+    rules: tuple[str, ...]
+    sop: tuple[str, ...]
+    municipality: str | None = None
+
+    def to_dict(self, language: str = "en") -> dict[str, Any]:
+        return {
+            "contact": self.contact,
+            "priority": self.priority,
+            "reason": " ".join(reason[language] for reason in self.reasons),
+            "rules": list(self.rules),
+            "sop": list(self.sop),
+            "municipality": self.municipality,
+        }
+
+
+def _facts(result: ScoreResult, profile: Profile) -> dict[str, Any]:
+    return {
+        "level": result.level,
+        "child": result.child,
+        "urgent": result.urgent,
+        "medical_emergency": result.medical_emergency,
+        "foreign_national": profile.foreign_national is True,
+        "asylum_seeker": profile.asylum_seeker,
+        "forms": set(result.forms),
+        "consent": profile.consent,
+    }
+
+
+def _matches(when: Mapping[str, object], facts: Mapping[str, Any]) -> bool:
+    for field, expected in when.items():
+        if field == "level_at_least":
+            ok = facts["level"] >= expected  # type: ignore[operator]
+        elif field == "forms_any":
+            ok = bool(facts["forms"] & set(expected))  # type: ignore[call-overload]
+        elif field == "consent":
+            ok = facts["consent"] in expected  # type: ignore[operator]
+        else:
+            ok = facts[field] == expected
+        if not ok:
+            return False
+    return True
+
+
+def choose_referrals(rules: ReferralRules, result: ScoreResult, profile: Profile) -> tuple[Referral, ...]:
+    """Every matching rule adds its contacts; one contact appears once, at its most pressing priority."""
+    facts = _facts(result, profile)
+    merged: dict[str, Referral] = {}
+    for rule in rules.rules:
+        if not _matches(rule.when, facts):
+            continue
+        for ref in rule.refer:
+            previous = merged.get(ref.contact)
+            if previous is None:
+                merged[ref.contact] = Referral(
+                    contact=ref.contact, priority=ref.priority, reasons=(rule.reason,),
+                    rules=(rule.id,), sop=(rule.sop,),
+                    municipality=profile.municipality if ref.contact == "csw" else None,
+                )  # fmt: skip
+                continue
+            priority = min(previous.priority, ref.priority, key=PRIORITIES.index)
+            merged[ref.contact] = Referral(
+                contact=ref.contact, priority=priority,
+                reasons=(*previous.reasons, rule.reason), rules=(*previous.rules, rule.id),
+                sop=tuple(dict.fromkeys((*previous.sop, rule.sop))),
+                municipality=previous.municipality,
+            )  # fmt: skip
+    order = list(merged)
+    return tuple(sorted(merged.values(), key=lambda r: (PRIORITIES.index(r.priority), order.index(r.contact))))

@@ -1,0 +1,209 @@
+"""The presumption score: which ILO dimensions are positive and what level that gives.
+
+Every threshold and combination comes from the versioned scoring file; this module only counts.
+Properties the tests hold it to: ``unknown`` and ``not_asked`` never count as ``no`` and never
+lower a level; adding a ``yes`` never lowers the level (all conditions are monotone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from screening.core.errors import ScoringInputError
+from screening.core.languages import CONTENT_LANGUAGES
+from screening.core.model import (
+    Condition,
+    Indicator,
+    IndicatorSet,
+    ScoringRules,
+    Text,
+    Threshold,
+)
+from screening.core.profile import Profile
+
+ANSWERS: tuple[str, ...] = ("yes", "no", "unknown", "not_asked")
+NOT_COUNTED = frozenset({"unknown", "not_asked"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    indicator: str
+    strength: str
+
+
+@dataclass(frozen=True)
+class DimensionFinding:
+    dimension: str
+    positive: bool
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    set_id: str
+    set_version: str
+    scoring_version: str
+    level: int
+    level_key: str
+    rule: str  # e.g. "presumed.child": which level rule, for which population
+    child: bool
+    urgent: bool
+    medical_emergency: bool
+    privacy_concerns: tuple[str, ...]  # safety checks with signal privacy answered yes
+    dimensions: tuple[DimensionFinding, ...]  # only dimensions with at least one yes
+    forms: tuple[str, ...]
+    yes: tuple[str, ...]  # indicator ids answered yes, in set order
+    urgent_indicators: tuple[str, ...]
+    not_counted: tuple[str, ...]  # answered unknown or not asked
+    explanation: Mapping[str, tuple[str, ...]]  # content language -> lines
+
+    @property
+    def positive_dimensions(self) -> tuple[str, ...]:
+        return tuple(d.dimension for d in self.dimensions if d.positive)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["explanation"] = {lang: list(lines) for lang, lines in self.explanation.items()}
+        data["positive_dimensions"] = list(self.positive_dimensions)
+        return data
+
+
+def validate_answers(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> None:
+    """Reject answers to indicators the set does not have, and values that are not answers."""
+    valid_ids = {i.id for i in indicator_set.indicators} | {c.id for c in indicator_set.safety_checks}
+    for indicator_id, answer in answers.items():
+        if indicator_id not in valid_ids:
+            raise ScoringInputError(f"unknown indicator {indicator_id!r} in set {indicator_set.ref}")
+        if answer not in ANSWERS:
+            raise ScoringInputError(
+                f"invalid answer {answer!r} for {indicator_id!r} (allowed: {', '.join(ANSWERS)})"
+            )
+
+
+def score(
+    indicator_set: IndicatorSet,
+    rules: ScoringRules,
+    answers: Mapping[str, str],
+    profile: Profile,
+) -> ScoreResult:
+    """Score one screening. ``answers`` holds indicator and safety-check answers alike."""
+    validate_answers(indicator_set, answers)
+    child = profile.is_child
+    yes = [i for i in indicator_set.indicators if answers.get(i.id) == "yes"]
+    findings = _dimension_findings(rules, yes, child)
+    positive = {f.dimension for f in findings if f.positive}
+    any_strong = any(i.strength(child) == "strong" for i in yes)
+    level_rule = rules.level_zero
+    for candidate in rules.levels:
+        condition = candidate.child if child else candidate.adult
+        if condition is not None and _holds(condition, positive, any_strong, bool(yes)):
+            level_rule = candidate
+            break
+    checks = indicator_set.safety_checks
+    signalled = {c.signal for c in checks if answers.get(c.id) == "yes"}
+    urgent_indicators = tuple(i.id for i in yes if i.urgent)
+    result = ScoreResult(
+        set_id=indicator_set.id,
+        set_version=indicator_set.version,
+        scoring_version=rules.version,
+        level=level_rule.level,
+        level_key=level_rule.key,
+        rule=f"{level_rule.key}.{'child' if child else 'adult'}",
+        child=child,
+        urgent="urgent" in signalled or bool(urgent_indicators),
+        medical_emergency="medical" in signalled,
+        privacy_concerns=tuple(c.id for c in checks if c.signal == "privacy" and answers.get(c.id) == "yes"),
+        dimensions=findings,
+        forms=_forms(rules, yes),
+        yes=tuple(i.id for i in yes),
+        urgent_indicators=urgent_indicators,
+        not_counted=tuple(
+            i.id for i in indicator_set.indicators if answers.get(i.id, "not_asked") in NOT_COUNTED
+        ),
+        explanation={},
+    )
+    explanation = {lang: tuple(explain(result, rules, lang)) for lang in CONTENT_LANGUAGES}
+    return _with_explanation(result, explanation)
+
+
+def _with_explanation(result: ScoreResult, explanation: Mapping[str, tuple[str, ...]]) -> ScoreResult:
+    fields = {k: v for k, v in result.__dict__.items() if k != "explanation"}
+    return ScoreResult(**fields, explanation=explanation)
+
+
+def _dimension_findings(
+    rules: ScoringRules, yes: Iterable[Indicator], child: bool
+) -> tuple[DimensionFinding, ...]:
+    by_dimension: dict[str, list[Hit]] = {}
+    for indicator in yes:
+        by_dimension.setdefault(indicator.dimension, []).append(Hit(indicator.id, indicator.strength(child)))
+    return tuple(
+        DimensionFinding(dim, _is_positive(rules.thresholds_for(dim), by_dimension[dim]), tuple(by_dimension[dim]))
+        for dim in rules.dimensions
+        if dim in by_dimension
+    )
+
+
+def _is_positive(thresholds: Iterable[Threshold], hits: list[Hit]) -> bool:
+    counts = {s: sum(1 for h in hits if h.strength == s) for s in ("strong", "medium", "weak")}
+    return any(
+        counts["strong"] >= t.strong
+        and counts["medium"] >= t.medium
+        and counts["weak"] >= t.weak
+        and len(hits) >= t.any
+        for t in thresholds
+    )
+
+
+def _holds(condition: Condition, positive: set[str], any_strong: bool, any_yes: bool) -> bool:
+    key, value = next(iter(condition.items()))
+    if key == "all":
+        return all(_holds(part, positive, any_strong, any_yes) for part in value)  # type: ignore[attr-defined]
+    if key == "any":
+        return any(_holds(part, positive, any_strong, any_yes) for part in value)  # type: ignore[attr-defined]
+    if key == "positive":
+        return any(dim in positive for dim in value)  # type: ignore[attr-defined]
+    if key == "any_strong":
+        return any_strong
+    if key == "any_yes":
+        return any_yes
+    raise ValueError(f"unknown condition {key!r}")  # the loader rejects these first
+
+
+def _forms(rules: ScoringRules, yes: Iterable[Indicator]) -> tuple[str, ...]:
+    seen = {form for indicator in yes for form in indicator.forms}
+    return tuple(form for form in rules.forms if form in seen)
+
+
+def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str]:
+    """The reasons for a result, in one content language: rule, evidence, standing notes."""
+
+    def text(key: str, **values: object) -> str:
+        return rules.texts[key][language].format(**values)
+
+    level_rule = rules.level_rule(result.level)
+    explanation: Text = level_rule.explanation_child if result.child else level_rule.explanation_adult
+    lines = [explanation[language]]
+    if result.child:
+        lines.append(text("child_rule"))
+    for finding in result.dimensions:
+        if finding.positive:
+            ids = ", ".join(f"{h.indicator} ({h.strength})" for h in finding.hits)
+            lines.append(text("positive_dimension", dimension=rules.dimension_names[finding.dimension][language], indicators=ids))
+    strong = [h.indicator for f in result.dimensions if not f.positive for h in f.hits if h.strength == "strong"]
+    if strong:
+        lines.append(text("strong_indicator", indicators=", ".join(strong)))
+    others = [h.indicator for f in result.dimensions if not f.positive for h in f.hits if h.strength != "strong"]
+    if others:
+        lines.append(text("indicators_present", indicators=", ".join(others)))
+    if result.urgent:
+        lines.append(text("urgent"))
+    if result.medical_emergency:
+        lines.append(text("medical"))
+    if result.not_counted:
+        lines.append(text("not_counted", count=len(result.not_counted)))
+    lines.append(text("standing_note_early"))
+    lines.append(text("standing_note_absence"))
+    return lines
