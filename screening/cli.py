@@ -151,13 +151,10 @@ def score(
 
 
 def _register_web_commands() -> None:
-    # The web commands import Flask; the content commands above never do.
+    # Defining the commands imports only click; Flask is imported when one of them runs.
     from screening.web.commands import register
 
     register(main)
 
 
-try:
-    _register_web_commands()
-except ModuleNotFoundError:  # pragma: no cover - only while the web package is absent
-    pass
+_register_web_commands()

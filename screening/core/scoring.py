@@ -190,7 +190,7 @@ def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str
         lines.append(text("child_rule"))
     for finding in result.dimensions:
         if finding.positive:
-            ids = ", ".join(f"{h.indicator} ({h.strength})" for h in finding.hits)
+            ids = ", ".join(h.indicator for h in finding.hits)
             lines.append(text("positive_dimension", dimension=rules.dimension_names[finding.dimension][language], indicators=ids))
     strong = [h.indicator for f in result.dimensions if not f.positive for h in f.hits if h.strength == "strong"]
     if strong:

@@ -3,7 +3,7 @@
 Serbian Latin is a one-to-one image of Cyrillic except for three digraphs: ``lj`` (љ), ``nj`` (њ)
 and ``dž`` (џ). A handful of words join a prefix ending in ``n`` or ``d`` to a stem starting with
 ``j`` or ``ž`` (``injekcija``, ``konjunktura``, ``nadživeti``, ``odžaliti``); there the pair is two
-letters. Placeholders (``{name}``, ``%(name)s``), acronyms written in Latin capitals that are not
+letters. Placeholders (``{name}``, ``%(name)s``), indicator ids (``gen.debt``), acronyms written in Latin capitals that are not
 Serbian words (``ILO``, ``UNODC``), URLs and phone numbers are left alone.
 """
 
@@ -28,6 +28,7 @@ _PROTECTED = re.compile(
     r"\{[^{}]*\}"  # str.format placeholders
     r"|%\([^)]*\)[a-z]"  # printf placeholders
     r"|https?://\S+"  # links
+    r"|\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b"  # indicator ids such as gen.documents_held
     r"|\b(?:ILO|UNODC|IOM|OSCE|GRETA|TIP|SOP|PEARR|WCMS_\d+|HTCDS|PDF|QR|ID|URL)\b"
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

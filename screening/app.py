@@ -1,0 +1,46 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from screening import db, i18n
+from screening.core.loading import load_content
+from screening.settings import Settings, load_settings
+
+
+def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the app. Refuses to start on invalid content, settings, catalogs or database URL."""
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    config: Settings = load_settings(instance, settings)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SCREENING_SETTINGS=config,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.env == "production",
+        WTF_CSRF_TIME_LIMIT=None,  # a screening may take long; the session still binds the token
+        TESTING=config.env == "testing",
+    )
+    # Content is loaded and validated once, here; no request parses YAML.
+    app.extensions["screening.content"] = load_content(Path(config.content_dir) if config.content_dir else None)
+    i18n.init_app(app, Path(config.translations_dir) if config.translations_dir else None)
+    engine = db.make_engine(config.database_url or f"sqlite:///{instance / 'screening.sqlite'}")
+    db.init_app(app, engine)
+    CSRFProtect(app)
+
+    from screening.web import errors, ops, views
+    from screening.web.templating import init_templating
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(ops.bp)
+    errors.init_app(app)
+    init_templating(app)
+    return app

@@ -1,0 +1,44 @@
+"""Flask-Babel wiring. The list of locales comes from ``screening.core.languages``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel
+
+from screening.core.languages import DEFAULT_LOCALE, UI_LOCALES, normalise_locale
+
+REPO_TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+SESSION_KEY = "locale"
+
+
+class CatalogError(Exception):
+    """A translation catalog the app needs is missing."""
+
+
+def select_locale() -> str:
+    chosen = session.get(SESSION_KEY)
+    if chosen in UI_LOCALES:
+        return str(chosen)
+    for tag, _quality in request.accept_languages:
+        locale = normalise_locale(tag)
+        if locale:
+            return locale
+    return DEFAULT_LOCALE
+
+
+def init_app(app: Flask, translations_dir: Path | None) -> None:
+    directory = (translations_dir or REPO_TRANSLATIONS).resolve()
+    missing = [
+        locale for locale in UI_LOCALES
+        if locale != "en" and not (directory / locale / "LC_MESSAGES" / "messages.mo").is_file()
+    ]  # fmt: skip
+    if missing:
+        raise CatalogError(
+            f"missing compiled translation catalog(s) for {', '.join(missing)} in {directory} "
+            "(run: make translations)"
+        )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
+    app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LOCALE
+    Babel(app, locale_selector=select_locale)

@@ -1,0 +1,51 @@
+"""Stored screenings. A draft row becomes the screening: one row per screening, however often
+the final button is pressed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from screening.db import Base
+
+DRAFT = "draft"
+COMPLETED = "completed"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Screening(Base):
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Opaque random token used in URLs; it says nothing about the person.
+    token: Mapped[str] = mapped_column(String(43), unique=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    set_id: Mapped[str] = mapped_column(String(40))
+    set_version: Mapped[str] = mapped_column(String(20))
+    scoring_version: Mapped[str | None] = mapped_column(String(20))
+    rules_version: Mapped[str | None] = mapped_column(String(20))
+    locale: Mapped[str] = mapped_column(String(16))
+    second_language: Mapped[str | None] = mapped_column(String(16))
+    institution: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(60), default="safety")
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    consent: Mapped[str] = mapped_column(String(16), default="not_recorded")
+    informed_of_rights: Mapped[bool | None] = mapped_column(Boolean)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    referrals: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    slip_number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def completed(self) -> bool:
+        return self.status == COMPLETED

@@ -1,0 +1,146 @@
+"""What happens to a stored screening. Takes the database session explicitly; no Flask here."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from screening.core.assessment import Assessment, assess
+from screening.core.languages import CONTENT_LANGUAGES
+from screening.core.model import Content, IndicatorSet
+from screening.core.profile import Profile
+from screening.models import COMPLETED, DRAFT, Screening, utcnow
+
+SAFETY_STEP = "safety"
+PROFILE_STEP = "profile"
+REVIEW_STEP = "review"
+
+
+def steps(indicator_set: IndicatorSet) -> list[str]:
+    """The pages of a screening, in order: safety, profile, one per indicator section, review."""
+    sections = [s.id for s in indicator_set.sections if s.kind == "indicators"]
+    return [SAFETY_STEP, PROFILE_STEP, *sections, REVIEW_STEP]
+
+
+def create_draft(
+    db: Session, indicator_set: IndicatorSet, *, locale: str, second_language: str | None,
+    institution: str, role: str,
+) -> Screening:  # fmt: skip
+    screening = Screening(
+        token=secrets.token_urlsafe(24), status=DRAFT, set_id=indicator_set.id,
+        set_version=indicator_set.version, locale=locale, second_language=second_language or None,
+        institution=institution, role=role, step=SAFETY_STEP, profile={}, answers={},
+    )  # fmt: skip
+    db.add(screening)
+    db.commit()
+    return screening
+
+
+def find(db: Session, token: str) -> Screening | None:
+    return db.scalars(select(Screening).where(Screening.token == token)).first()
+
+
+def save_answers(db: Session, screening: Screening, answers: dict[str, str], step: str) -> None:
+    """Merge one page's answers into the draft and remember where the screener is."""
+    if screening.completed:
+        return
+    screening.answers = {**screening.answers, **answers}
+    screening.step = step
+    db.commit()
+
+
+def save_profile(db: Session, screening: Screening, profile: dict[str, Any], step: str) -> None:
+    if screening.completed:
+        return
+    screening.profile = profile
+    screening.step = step
+    db.commit()
+
+
+def core_profile(screening: Screening) -> Profile:
+    stored = screening.profile or {}
+    nationality = stored.get("nationality", "unknown")
+    return Profile(
+        age=None if stored.get("age_unknown") else stored.get("age"),
+        age_uncertain=bool(stored.get("age_uncertain")),
+        foreign_national={"kosovo": False, "other": True}.get(nationality),
+        asylum_seeker=stored.get("asylum_seeker") == "yes",
+        municipality=stored.get("municipality") or None,
+        consent=screening.consent,
+    )
+
+
+def _assess(content: Content, screening: Screening) -> Assessment:
+    indicator_set = content.get_set(screening.set_id, screening.set_version)
+    assert indicator_set is not None, "a stored screening refers to a loaded set version"
+    return assess(content, indicator_set, screening.answers, core_profile(screening), screening.rules_version)
+
+
+def _stored_result(content: Content, screening: Screening, assessment: Assessment) -> dict[str, Any]:
+    """The result with the texts it shows, so the slip re-renders identically later."""
+    indicator_set = content.get_set(screening.set_id, screening.set_version)
+    assert indicator_set is not None
+    scoring = content.scoring_for(indicator_set)
+    data = assessment.result.to_dict()
+    data["level_label"] = dict(scoring.level_rule(assessment.result.level).label)
+    data["observed"] = [
+        {"id": i.id, "text": dict(i.text), "dimension": i.dimension, "strength": i.strength(assessment.result.child)}
+        for i in indicator_set.indicators if i.id in assessment.result.yes
+    ]  # fmt: skip
+    data["dimension_names"] = {d.dimension: dict(scoring.dimension_names[d.dimension]) for d in assessment.result.dimensions}
+    data["form_names"] = {f: dict(scoring.form_names[f]) for f in assessment.result.forms}
+    return data
+
+
+def _stored_referrals(content: Content, assessment: Assessment) -> list[dict[str, Any]]:
+    directory = content.directory
+    stored = []
+    for referral in assessment.referrals:
+        contact = directory.contacts[referral.contact]
+        name, phone = dict(contact.name), contact.phone
+        if contact.per_municipality and referral.municipality:
+            municipality = directory.municipalities[referral.municipality]
+            name = {lang: f"{contact.name[lang]} – {municipality.name[lang]}" for lang in CONTENT_LANGUAGES}
+            phone = municipality.csw_phone
+        stored.append({
+            "contact": referral.contact, "priority": referral.priority, "name": name, "phone": phone,
+            "reasons": [dict(r) for r in referral.reasons], "rules": list(referral.rules), "sop": list(referral.sop),
+        })  # fmt: skip
+    return stored
+
+
+def complete(db: Session, content: Content, screening: Screening, locale: str) -> Screening:
+    """Score and store. Idempotent: a double tap or a retry finds the screening already complete."""
+    if screening.completed:
+        return screening
+    assessment = _assess(content, screening)
+    now = utcnow()
+    values = {
+        "status": COMPLETED,
+        "scoring_version": assessment.result.scoring_version,
+        "rules_version": assessment.rules_version,
+        "locale": locale,
+        "result": _stored_result(content, screening, assessment),
+        "referrals": _stored_referrals(content, assessment),
+        "slip_number": f"{now:%Y%m%d}-{secrets.token_hex(3).upper()}",
+        "completed_at": now,
+        "updated_at": now,
+        "step": "result",
+    }
+    # The WHERE on status makes a concurrent second submission update nothing.
+    db.execute(update(Screening).where(Screening.id == screening.id, Screening.status == DRAFT).values(**values))
+    db.commit()
+    db.refresh(screening)
+    return screening
+
+
+def record_consent(db: Session, content: Content, screening: Screening, consent: str, informed: bool) -> None:
+    """Record consent and information; the referral rules may depend on consent."""
+    screening.consent = consent
+    screening.informed_of_rights = informed
+    screening.referrals = _stored_referrals(content, _assess(content, screening))
+    screening.updated_at = utcnow()
+    db.commit()

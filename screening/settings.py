@@ -1,0 +1,84 @@
+"""Typed settings: defaults, then ``instance/settings.toml``, then ``SCREENING_*`` variables.
+
+An unknown key anywhere is an error, so a misspelt setting fails loudly instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "testing", "production")
+ENV_PREFIX = "SCREENING_"
+
+
+class SettingsError(Exception):
+    """A setting is unknown, malformed, or unsafe for the environment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str | None = None
+    database_url: str | None = None  # default: SQLite in the instance folder
+    content_dir: str | None = None  # default: the repository's own indicators/ and referral_rules/
+    translations_dir: str | None = None  # default: the repository's translations/
+    pdf_enabled: bool = True
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key == "pdf_enabled" and isinstance(value, str):
+        if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
+            raise SettingsError(f"{ENV_PREFIX}{key.upper()} must be true or false")
+        return value.lower() in ("1", "true", "yes")
+    return value
+
+
+def _merge(settings: Settings, values: Mapping[str, Any], origin: str) -> Settings:
+    unknown = sorted(set(values) - set(Settings.keys()))
+    if unknown:
+        raise SettingsError(f"unknown setting(s) in {origin}: {', '.join(unknown)} (known: {', '.join(Settings.keys())})")
+    return replace(settings, **{k: _coerce(k, v) for k, v in values.items()})
+
+
+def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:  # fmt: skip
+    settings = Settings()
+    file = instance_path / "settings.toml"
+    if file.is_file():
+        try:
+            settings = _merge(settings, tomllib.loads(file.read_text(encoding="utf-8")), str(file))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{file} is not valid TOML: {exc}") from exc
+    environ = os.environ if environ is None else environ
+    from_env = {k[len(ENV_PREFIX):].lower(): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+    settings = _merge(settings, from_env, "the environment")
+    settings = _merge(settings, overrides or {}, "create_app(settings=...)")
+    if settings.env not in ENVIRONMENTS:
+        raise SettingsError(f"env must be one of {', '.join(ENVIRONMENTS)}, found {settings.env!r}")
+    return _with_secret(settings, instance_path)
+
+
+def _with_secret(settings: Settings, instance_path: Path) -> Settings:
+    """Production needs a real key; development keeps a random one in the instance folder."""
+    if settings.secret_key:
+        if settings.env == "production" and len(settings.secret_key) < 32:
+            raise SettingsError("SCREENING_SECRET_KEY must be at least 32 characters in production")
+        return settings
+    if settings.env == "production":
+        raise SettingsError("SCREENING_SECRET_KEY is required in production")
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+        key_file.chmod(0o600)
+    return replace(settings, secret_key=key_file.read_text(encoding="utf-8").strip())

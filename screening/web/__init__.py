@@ -1,0 +1,1 @@
+"""The web checklist: views, forms and templates. Views stay thin; the core decides."""

@@ -1,0 +1,38 @@
+"""Error pages: translated, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: _l("The form could not be accepted. Go back, check your answers and send it again."),
+    404: _l("This page does not exist, or the screening it belongs to is not available."),
+    405: _l("This page cannot be used that way."),
+    409: _l("Finish the screening first."),
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        message = _l("Your session expired or the form was sent twice from an old page. Your saved answers are kept: go back and send the page again.")
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template("error.html", code=code, message=MESSAGES.get(code, error.name)), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        # Log the type and place only; request data may hold personal data.
+        log.error("unexpected error: %s", type(error).__name__, exc_info=error)
+        message = _l("Something went wrong on our side. Your saved answers are kept; try again.")
+        return render_template("error.html", code=500, message=message), InternalServerError.code

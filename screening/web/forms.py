@@ -1,0 +1,155 @@
+"""Forms. Answer forms are built from the indicator set, as Indico builds survey forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from screening.core.languages import NATIVE_NAMES, UI_LOCALES
+from screening.core.model import Content, IndicatorSet
+from screening.web.vocabulary import (
+    ANSWER_LABELS,
+    INSTITUTIONS,
+    NATIONALITIES,
+    ROLES,
+    SEXES,
+    SPOKEN_LANGUAGES,
+)
+
+FIELD_PREFIX = "a_"
+CASE_REFERENCE_MAX = 40
+
+
+def field_name(item_id: str) -> str:
+    """A form field name for an indicator or safety-check id (``gen.x`` -> ``a_gen__x``)."""
+    return FIELD_PREFIX + item_id.replace(".", "__")
+
+
+class StartForm(FlaskForm):
+    institution = SelectField(_l("Your institution"), choices=list(INSTITUTIONS.items()), validators=[DataRequired()])
+    role = SelectField(_l("Your role"), choices=list(ROLES.items()), validators=[DataRequired()])
+    indicator_set = SelectField(_l("Indicator set"), validators=[DataRequired()])
+    language = SelectField(_l("Your language"), choices=[(code, NATIVE_NAMES[code]) for code in UI_LOCALES])
+    second_language = SelectField(
+        _l("Second language, for the person you interview (optional)"),
+        choices=[("", _l("None")), *((code, NATIVE_NAMES[code]) for code in UI_LOCALES)],
+        validators=[Optional()],
+    )
+
+
+def start_form(content: Content, usual_set: str | None, formdata: object = None) -> StartForm:
+    form = StartForm(formdata=formdata) if formdata is not None else StartForm()
+    sets = [content.get_set(set_id) for set_id in content.set_ids()]
+    ordered = sorted((s for s in sets if s), key=lambda s: (s.id != usual_set, s.id))
+    locale = str(get_locale())
+    from screening.core.languages import localise
+
+    form.indicator_set.choices = [(s.id, f"{localise(s.title, locale)} ({s.version})") for s in ordered]
+    return form
+
+
+def answers_form(item_ids: Iterable[str], formdata: object) -> FlaskForm:
+    """A form with one optional yes / no / don't-know radio per item."""
+
+    class AnswersForm(FlaskForm):
+        pass
+
+    for item_id in item_ids:
+        setattr(AnswersForm, field_name(item_id), RadioField(choices=list(ANSWER_LABELS.items()), validators=[Optional()]))
+    return AnswersForm(formdata=formdata)
+
+
+def answers_from_form(form: FlaskForm, item_ids: Iterable[str], *, valid_only: bool = False) -> dict[str, str]:
+    """Plain answers from a submitted form; blank means not asked."""
+    answers: dict[str, str] = {}
+    for item_id in item_ids:
+        field = form[field_name(item_id)]
+        value = field.data if field.data in ANSWER_LABELS else None
+        if value is None and valid_only and field.raw_data and field.raw_data[0]:
+            continue  # keep what was stored rather than a tampered value
+        answers[item_id] = value or "not_asked"
+    return answers
+
+
+def unexpected_fields(formdata: Mapping[str, str], item_ids: Iterable[str]) -> list[str]:
+    """Answer fields in the request that this page does not ask (a tampered form)."""
+    expected = {field_name(i) for i in item_ids}
+    return [key for key in formdata if key.startswith(FIELD_PREFIX) and key not in expected]
+
+
+def language_name(code: str, display: Locale) -> str:
+    """A language's name in the display locale, from CLDR (so it is never translated by hand)."""
+    return str(display.languages.get(code, code)).capitalize()
+
+
+def spoken_language_choices() -> list[tuple[str, str]]:
+    display = Locale.parse(str(get_locale()))
+    names = [(code, language_name(code, display)) for code in SPOKEN_LANGUAGES]
+    return [("", _l("Not known")), *sorted(names, key=lambda pair: pair[1]), ("other", _l("Other language"))]
+
+
+class ProfileForm(FlaskForm):
+    age = IntegerField(_l("Age in years"), validators=[Optional(), NumberRange(min=0, max=120)])
+    age_unknown = BooleanField(_l("Age unknown"))
+    age_uncertain = BooleanField(_l("Age is an estimate: the person may be under 18"))
+    sex = SelectField(_l("Sex"), choices=list(SEXES.items()), validators=[InputRequired()])
+    nationality = SelectField(_l("Nationality"), choices=list(NATIONALITIES.items()), validators=[InputRequired()])
+    asylum_seeker = RadioField(
+        _l("Asylum seeker"), choices=[("no", ANSWER_LABELS["no"]), ("yes", ANSWER_LABELS["yes"])], default="no",
+        validators=[InputRequired()],
+    )  # fmt: skip
+    spoken_language = SelectField(_l("Language the person speaks"), validators=[Optional()])
+    municipality = SelectField(_l("Municipality where the screening takes place"), validators=[Optional()])
+    case_reference = StringField(
+        _l("Case reference (optional, no names)"),
+        validators=[Optional(), Length(max=CASE_REFERENCE_MAX),
+                    Regexp(r"^[A-Za-z0-9/_.\-]*$", message=_l("Use only letters, digits and / - _ ."))],
+    )  # fmt: skip
+
+    def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
+        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        if self.age.data is None and not self.age.errors and not self.age_unknown.data:
+            self.age.errors = [*self.age.errors, _l("Enter the age in years, or tick 'Age unknown'.")]
+            ok = False
+        return ok
+
+
+def profile_form(content: Content, locale: str, formdata: object = None, data: Mapping[str, object] | None = None) -> ProfileForm:
+    from screening.core.languages import localise
+
+    form = ProfileForm(formdata=formdata, data=data) if formdata is not None else ProfileForm(data=data)
+    form.spoken_language.choices = spoken_language_choices()
+    municipalities = sorted(content.directory.municipalities.values(), key=lambda m: localise(m.name, locale))
+    form.municipality.choices = [("", _l("Not known")), *((m.key, localise(m.name, locale)) for m in municipalities)]
+    return form
+
+
+class ConsentForm(FlaskForm):
+    consent = RadioField(
+        _l("Did the person agree to be referred?"),
+        choices=[("given", _l("Yes, the person agreed")), ("declined", _l("No, the person declined")),
+                 ("not_recorded", _l("Not asked yet"))],  # fmt: skip
+        validators=[InputRequired()],
+    )
+    informed_of_rights = RadioField(
+        _l("Was the person informed of their rights, including the reflection period?"),
+        choices=[("yes", ANSWER_LABELS["yes"]), ("no", ANSWER_LABELS["no"])],
+        validators=[InputRequired()],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the final submission carries no data of its own."""
+
+
+def section_items(indicator_set: IndicatorSet, section_id: str) -> list[str]:
+    for section in indicator_set.sections:
+        if section.id == section_id:
+            return [c.id for c in section.safety_checks] + [i.id for i in section.indicators]
+    raise KeyError(section_id)

@@ -1,0 +1,110 @@
+"""Plain data for templates, from a stored screening. Templates get dicts, never models or forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale
+from flask_babel import format_datetime
+
+from screening.core.languages import content_language, localise
+from screening.core.model import Content
+from screening.models import Screening
+from screening.web.forms import language_name
+from screening.web.vocabulary import (
+    CONSENT_LABELS,
+    INSTITUTIONS,
+    NATIONALITIES,
+    PRIORITY_LABELS,
+    ROLES,
+    SEXES,
+)
+
+
+def _text(value: dict[str, str], locale: str) -> str:
+    return localise(value, locale)
+
+
+def result_view(screening: Screening, locale: str) -> dict[str, Any]:
+    """What the result page and the slip show, in ``locale``, from what was stored."""
+    result = screening.result or {}
+    lang = content_language(locale)
+    observed = {item["id"]: item for item in result.get("observed", [])}
+    dimensions = [
+        {
+            "name": _text(result["dimension_names"][finding["dimension"]], locale),
+            "positive": finding["positive"],
+            "indicators": [
+                {"id": hit["indicator"], "strength": hit["strength"],
+                 "text": _text(observed[hit["indicator"]]["text"], locale)}  # fmt: skip
+                for hit in finding["hits"]
+            ],
+        }
+        for finding in result.get("dimensions", [])
+    ]
+    return {
+        "level": result.get("level"),
+        "level_label": _text(result["level_label"], locale) if result else "",
+        "child": result.get("child"),
+        "urgent": result.get("urgent"),
+        "medical_emergency": result.get("medical_emergency"),
+        "explanation": [localise({lang: line}, locale) for line in result.get("explanation", {}).get(lang, [])],
+        "dimensions": dimensions,
+        "forms": [_text(name, locale) for name in result.get("form_names", {}).values()],
+        "observed": [{"id": i["id"], "text": _text(i["text"], locale)} for i in result.get("observed", [])],
+        "referrals": [
+            {
+                "contact": r["contact"], "name": _text(r["name"], locale), "phone": r["phone"],
+                "priority": r["priority"], "priority_label": str(PRIORITY_LABELS[r["priority"]]),
+                "reasons": [_text(reason, locale) for reason in r["reasons"]], "sop": r["sop"],
+            }  # fmt: skip
+            for r in screening.referrals or []
+        ],
+        "consent": str(CONSENT_LABELS.get(screening.consent, screening.consent)),
+        "informed_of_rights": screening.informed_of_rights,
+    }
+
+
+def profile_rows(profile: dict[str, Any], content: Content, locale: str) -> list[tuple[str, str]]:
+    """The profile as label / value pairs (labels are gettext strings)."""
+    from flask_babel import gettext as _
+
+    if not profile:
+        return []
+    age = _("Unknown") if profile.get("age_unknown") else str(profile.get("age"))
+    if profile.get("age_uncertain"):
+        age = f"{age} ({_('estimate')})"
+    municipality = content.directory.municipalities.get(profile.get("municipality") or "")
+    spoken = profile.get("spoken_language")
+    if spoken and spoken != "other":
+        spoken = language_name(spoken, Locale.parse(locale))
+    rows = [
+        (_("Age"), age),
+        (_("Sex"), str(SEXES.get(profile.get("sex", ""), "–"))),
+        (_("Nationality"), str(NATIONALITIES.get(profile.get("nationality", ""), "–"))),
+        (_("Asylum seeker"), _("Yes") if profile.get("asylum_seeker") == "yes" else _("No")),
+        (_("Language the person speaks"), _("Other language") if spoken == "other" else (spoken or "–")),
+        (_("Municipality"), localise(municipality.name, locale) if municipality else "–"),
+        (_("Case reference"), profile.get("case_reference") or "–"),
+    ]
+    return rows
+
+
+def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
+    """Everything the referral slip prints, rendered under ``force_locale(locale)``."""
+    from flask import current_app
+
+    content: Content = current_app.extensions["screening.content"]
+    view = result_view(screening, locale)
+    view.update(
+        slip_number=screening.slip_number,
+        completed_at=format_datetime(screening.completed_at, "medium") if screening.completed_at else "",
+        institution=str(INSTITUTIONS.get(screening.institution, screening.institution)),
+        role=str(ROLES.get(screening.role, screening.role)),
+        set_ref=f"{screening.set_id} {screening.set_version}",
+        scoring_version=screening.scoring_version,
+        rules_version=screening.rules_version,
+        profile=profile_rows(screening.profile or {}, content, locale),
+        html_lang=locale.replace("_", "-"),
+    )
+    return view

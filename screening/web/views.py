@@ -1,0 +1,305 @@
+"""The checklist pages. Thin: forms in, core and operations do the work, templates out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from screening import operations as ops
+from screening.core.languages import UI_LOCALES, normalise_locale
+from screening.core.model import Content, IndicatorSet
+from screening.db import get_session
+from screening.i18n import SESSION_KEY
+from screening.models import Screening
+from screening.web import forms
+from screening.web.presenting import result_view, slip_view
+from screening.web.vocabulary import USUAL_SET
+
+bp = Blueprint("checklist", __name__)
+
+LANG_BUTTON = "_lang"
+ACTION_BUTTON = "_action"
+
+
+def content() -> Content:
+    loaded: Content = current_app.extensions["screening.content"]
+    return loaded
+
+
+def current_locale() -> str:
+    locale = get_locale()
+    if locale is None:
+        return "sq"
+    tag = locale.language + (f"_{locale.script}" if locale.script else "")
+    return tag if tag in UI_LOCALES else "sq"
+
+
+def _set_locale(locale: str | None) -> None:
+    if locale in UI_LOCALES:
+        session[SESSION_KEY] = locale
+        from flask_babel import refresh
+
+        refresh()
+
+
+def _load(token: str) -> tuple[Screening, IndicatorSet]:
+    screening = ops.find(get_session(), token)
+    if screening is None:
+        abort(404)
+    indicator_set = content().get_set(screening.set_id, screening.set_version)
+    if indicator_set is None:
+        abort(404)
+    return screening, indicator_set
+
+
+@bp.get("/language/<locale>")
+def switch_language(locale: str) -> BaseResponse:
+    """Switch language from a page without a form; ``next`` must be a local path."""
+    _set_locale(normalise_locale(locale))
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("checklist.start")
+    return redirect(target)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def start() -> str | BaseResponse:
+    usual = USUAL_SET.get(session.get("institution", ""), None)
+    form = forms.start_form(content(), session.get("last_set", usual), request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.institution.data = session.get("institution", form.institution.data)
+        form.role.data = session.get("role", form.role.data)
+        form.language.data = current_locale()
+    if request.method == "POST" and LANG_BUTTON in request.form:
+        _set_locale(request.form[LANG_BUTTON])
+        return redirect(url_for("checklist.start"))
+    if request.method == "POST" and form.validate():
+        indicator_set = content().get_set(form.indicator_set.data)
+        if indicator_set is None:
+            abort(400)
+        _set_locale(form.language.data)
+        session.update(institution=form.institution.data, role=form.role.data, last_set=indicator_set.id)
+        screening = ops.create_draft(
+            get_session(), indicator_set, locale=form.language.data,
+            second_language=form.second_language.data or None,
+            institution=form.institution.data, role=form.role.data,
+        )  # fmt: skip
+        return redirect(url_for("checklist.step", token=screening.token, step=ops.SAFETY_STEP))
+    return render_template("checklist/start.html", form=form, status=400 if form.errors else 200), 400 if form.errors else 200  # type: ignore[return-value]
+
+
+def _neighbours(indicator_set: IndicatorSet, step: str) -> tuple[str | None, str | None]:
+    order = ops.steps(indicator_set)
+    index = order.index(step)
+    return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
+
+
+def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str) -> BaseResponse:
+    """Where the buttons lead: language switch stays, back goes back, next (or review) goes on."""
+    if LANG_BUTTON in request.form:
+        _set_locale(normalise_locale(request.form[LANG_BUTTON]))
+        return redirect(url_for("checklist.step", token=screening.token, step=step))
+    previous, following = _neighbours(indicator_set, step)
+    if request.form.get(ACTION_BUTTON) == "back" and previous:
+        return redirect(url_for("checklist.step", token=screening.token, step=previous))
+    if request.form.get("_return") == "review":
+        following = ops.REVIEW_STEP
+    return redirect(url_for("checklist.step", token=screening.token, step=following or ops.REVIEW_STEP))
+
+
+@bp.route("/s/<token>/<step>", methods=["GET", "POST"])
+def step(token: str, step: str) -> Any:
+    screening, indicator_set = _load(token)
+    if screening.completed:
+        return redirect(url_for("checklist.result", token=token))
+    if step not in ops.steps(indicator_set):
+        abort(404)
+    if step == ops.PROFILE_STEP:
+        return _profile_step(screening, indicator_set)
+    if step == ops.REVIEW_STEP:
+        return _review_step(screening, indicator_set)
+    return _answers_step(screening, indicator_set, step)
+
+
+def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) -> Any:
+    item_ids = forms.section_items(indicator_set, step)
+    db = get_session()
+    if request.method == "GET":
+        form = forms.answers_form(item_ids, None)
+        for item_id in item_ids:
+            form[forms.field_name(item_id)].data = screening.answers.get(item_id)
+        return _render_section(screening, indicator_set, step, form)
+    form = forms.answers_form(item_ids, request.form)
+    tampered = forms.unexpected_fields(request.form, item_ids)
+    valid = form.validate() and not tampered
+    switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) == "back"
+    if not valid and not (switching and form.csrf_token.data and not form.csrf_token.errors):
+        if tampered:
+            form.form_errors.append(_("This page does not ask these questions; nothing was saved from them."))
+        return _render_section(screening, indicator_set, step, form), 400
+    ops.save_answers(db, screening, forms.answers_from_form(form, item_ids, valid_only=True), step)
+    if step == ops.SAFETY_STEP and _immediate_danger(screening, indicator_set) and LANG_BUTTON not in request.form \
+            and request.form.get(ACTION_BUTTON) != "back":  # fmt: skip
+        return redirect(url_for("checklist.danger", token=screening.token))
+    return _after_post(screening, indicator_set, step)
+
+
+def _immediate_danger(screening: Screening, indicator_set: IndicatorSet) -> bool:
+    return any(c.signal == "urgent" and screening.answers.get(c.id) == "yes" for c in indicator_set.safety_checks)
+
+
+def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any) -> str:
+    order = ops.steps(indicator_set)
+    section = next(s for s in indicator_set.sections if s.id == step)
+    return render_template(
+        "checklist/section.html", screening=screening, indicator_set=indicator_set, section=section,
+        form=form, field_name=forms.field_name, step=step, position=order.index(step) + 1,
+        total=len(order), previous=_neighbours(indicator_set, step)[0],
+        second=screening.second_language if screening.second_language != current_locale() else None,
+        returning=request.values.get("return") == "review",
+    )  # fmt: skip
+
+
+@bp.get("/s/<token>/danger")
+def danger(token: str) -> str:
+    screening, indicator_set = _load(token)
+    return render_template("checklist/danger.html", screening=screening, phone=_emergency_phone())
+
+
+def _emergency_phone() -> str | None:
+    contact = content().directory.contacts.get("police_emergency")
+    return contact.phone if contact else None
+
+
+def _profile_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
+    locale = current_locale()
+    if request.method == "GET":
+        form = forms.profile_form(content(), locale, data=screening.profile or None)
+        return _render_profile(screening, indicator_set, form)
+    form = forms.profile_form(content(), locale, formdata=request.form)
+    switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) == "back"
+    if form.validate():
+        ops.save_profile(get_session(), screening, _profile_data(form), ops.PROFILE_STEP)
+    elif not switching or form.csrf_token.errors:
+        return _render_profile(screening, indicator_set, form), 400
+    return _after_post(screening, indicator_set, ops.PROFILE_STEP)
+
+
+def _profile_data(form: forms.ProfileForm) -> dict[str, Any]:
+    return {
+        "age": None if form.age_unknown.data else form.age.data,
+        "age_unknown": bool(form.age_unknown.data),
+        "age_uncertain": bool(form.age_uncertain.data),
+        "sex": form.sex.data,
+        "nationality": form.nationality.data,
+        "asylum_seeker": form.asylum_seeker.data,
+        "spoken_language": form.spoken_language.data or None,
+        "municipality": form.municipality.data or None,
+        "case_reference": (form.case_reference.data or "").strip() or None,
+    }
+
+
+def _render_profile(screening: Screening, indicator_set: IndicatorSet, form: Any) -> str:
+    order = ops.steps(indicator_set)
+    return render_template(
+        "checklist/profile.html", screening=screening, form=form, step=ops.PROFILE_STEP,
+        position=order.index(ops.PROFILE_STEP) + 1, total=len(order), previous=ops.SAFETY_STEP,
+        returning=request.values.get("return") == "review",
+    )  # fmt: skip
+
+
+def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
+    form = forms.ConfirmForm()
+    if request.method == "POST":
+        if LANG_BUTTON in request.form:
+            _set_locale(normalise_locale(request.form[LANG_BUTTON]))
+            return redirect(url_for("checklist.step", token=screening.token, step=ops.REVIEW_STEP))
+        if not screening.profile:
+            form.form_errors.append(_("Fill in the profile before you finish."))
+        elif form.validate():
+            ops.complete(get_session(), content(), screening, current_locale())
+            return redirect(url_for("checklist.result", token=screening.token))
+    order = ops.steps(indicator_set)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "checklist/review.html", screening=screening, indicator_set=indicator_set, form=form,
+        step=ops.REVIEW_STEP, position=len(order), total=len(order), previous=order[-2],
+        profile_rows=_profile_rows(screening),
+    ), status  # fmt: skip
+
+
+def _profile_rows(screening: Screening) -> list[tuple[str, str]]:
+    from screening.web.presenting import profile_rows
+
+    return profile_rows(screening.profile or {}, content(), current_locale())
+
+
+@bp.route("/s/<token>/result", methods=["GET"])
+def result(token: str) -> Any:
+    screening, indicator_set = _load(token)
+    if not screening.completed:
+        return redirect(url_for("checklist.step", token=token, step=screening.step if screening.step in ops.steps(indicator_set) else ops.SAFETY_STEP))
+    form = forms.ConsentForm(data={"consent": screening.consent,
+                                   "informed_of_rights": {True: "yes", False: "no"}.get(screening.informed_of_rights)})  # fmt: skip
+    return render_template("checklist/result.html", screening=screening, form=form,
+                           view=result_view(screening, current_locale()), slip_languages=UI_LOCALES)  # fmt: skip
+
+
+@bp.post("/s/<token>/consent")
+def consent(token: str) -> Any:
+    screening, _indicator_set = _load(token)
+    if not screening.completed:
+        abort(409)
+    form = forms.ConsentForm()
+    if not form.validate():
+        return render_template("checklist/result.html", screening=screening, form=form,
+                               view=result_view(screening, current_locale()), slip_languages=UI_LOCALES), 400  # fmt: skip
+    ops.record_consent(get_session(), content(), screening, form.consent.data, form.informed_of_rights.data == "yes")
+    return redirect(url_for("checklist.result", token=token) + "#referrals")
+
+
+def _slip_language() -> str:
+    language = normalise_locale(request.args.get("lang")) or current_locale()
+    return language
+
+
+@bp.get("/s/<token>/slip")
+def slip(token: str) -> str:
+    screening, _indicator_set = _load(token)
+    if not screening.completed:
+        abort(404)
+    language = _slip_language()
+    with force_locale(language):
+        return render_template("slip/slip.html", slip=slip_view(screening, language), pdf=False)
+
+
+@bp.get("/s/<token>/slip.pdf")
+def slip_pdf(token: str) -> Response:
+    screening, _indicator_set = _load(token)
+    if not screening.completed or not current_app.config["SCREENING_SETTINGS"].pdf_enabled:
+        abort(404)
+    language = _slip_language()
+    with force_locale(language):
+        html = render_template("slip/slip.html", slip=slip_view(screening, language), pdf=True)
+    from weasyprint import CSS, HTML
+
+    stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "slip.css"))
+    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="referral-slip-{screening.slip_number}.pdf"'
+    return response
