@@ -80,8 +80,9 @@ def derive() -> None:
             if message.id and message.string:
                 message.string = (
                     tuple(latin_to_cyrillic(s) for s in message.string)
-                    if isinstance(message.string, tuple | list) else latin_to_cyrillic(message.string)
-                )  # fmt: skip
+                    if isinstance(message.string, tuple | list)
+                    else latin_to_cyrillic(message.string)
+                )
         catalog.locale = derived.replace("_Cyrl", "")  # type: ignore[assignment]
         _write(po_path(derived), catalog)
 
@@ -130,8 +131,14 @@ def check() -> list[str]:
             problems.append(f"{locale}: compiled catalog is out of date: run `make translations`")
     cyrillic = {m.id: m.string for m in read("sr_Cyrl") if m.id} if po_path("sr_Cyrl").exists() else {}
     for message in read("sr_Latn") if po_path("sr_Latn").exists() else []:
-        if message.id and isinstance(message.string, str) and cyrillic.get(message.id) != latin_to_cyrillic(message.string):
-            problems.append(f"sr_Cyrl is not the transliteration of sr_Latn for {message.id!r}: run `make translations`")
+        if (
+            message.id
+            and isinstance(message.string, str)
+            and cyrillic.get(message.id) != latin_to_cyrillic(message.string)
+        ):
+            problems.append(
+                f"sr_Cyrl is not the transliteration of sr_Latn for {message.id!r}: run `make translations`"
+            )
             break
     return problems
 

@@ -21,9 +21,12 @@ from screening.core.model import Content
 USAGE_ERROR = 2
 
 content_option = click.option(
-    "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Folder holding indicators/ and referral_rules/ (default: the repository's own).",
-)  # fmt: skip
+)
 
 
 def _fail(message: str, code: int = USAGE_ERROR) -> NoReturn:
@@ -64,11 +67,14 @@ def sets(content_dir: Path | None, as_json: bool) -> None:
     content = _content(content_dir)
     rows = [
         {
-            "id": s.id, "version": s.version, "status": s.status,
+            "id": s.id,
+            "version": s.version,
+            "status": s.status,
             "released_on": s.released_on.isoformat() if s.released_on else None,
             "default": content.default_version(s.id) == s.version,
-            "indicators": len(s.indicators), "title": dict(s.title),
-        }  # fmt: skip
+            "indicators": len(s.indicators),
+            "title": dict(s.title),
+        }
         for set_id in content.set_ids()
         for s in (content.sets[(set_id, v)] for v in content.versions(set_id))
     ]
@@ -118,8 +124,13 @@ def _read_answers_file(path: Path) -> Any:
 @content_option
 @click.option("--set", "set_id", required=True, help="Indicator set id, e.g. general.")
 @click.option("--version", "version", default=None, help="Set version (default: newest released).")
-@click.option("--answers", "answers_file", required=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="YAML or JSON answers file.")  # fmt: skip
+@click.option(
+    "--answers",
+    "answers_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON answers file.",
+)
 @click.option("--lang", default="en", type=click.Choice(UI_LOCALES), help="Language of the explanation.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def score(

@@ -31,13 +31,13 @@ def select_locale() -> str:
 def init_app(app: Flask, translations_dir: Path | None) -> None:
     directory = (translations_dir or REPO_TRANSLATIONS).resolve()
     missing = [
-        locale for locale in UI_LOCALES
+        locale
+        for locale in UI_LOCALES
         if locale != "en" and not (directory / locale / "LC_MESSAGES" / "messages.mo").is_file()
-    ]  # fmt: skip
+    ]
     if missing:
         raise CatalogError(
-            f"missing compiled translation catalog(s) for {', '.join(missing)} in {directory} "
-            "(run: make translations)"
+            f"missing compiled translation catalog(s) for {', '.join(missing)} in {directory} (run: make translations)"
         )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LOCALE

@@ -26,14 +26,27 @@ def steps(indicator_set: IndicatorSet) -> list[str]:
 
 
 def create_draft(
-    db: Session, indicator_set: IndicatorSet, *, locale: str, second_language: str | None,
-    institution: str, role: str,
-) -> Screening:  # fmt: skip
+    db: Session,
+    indicator_set: IndicatorSet,
+    *,
+    locale: str,
+    second_language: str | None,
+    institution: str,
+    role: str,
+) -> Screening:
     screening = Screening(
-        token=secrets.token_urlsafe(24), status=DRAFT, set_id=indicator_set.id,
-        set_version=indicator_set.version, locale=locale, second_language=second_language or None,
-        institution=institution, role=role, step=SAFETY_STEP, profile={}, answers={},
-    )  # fmt: skip
+        token=secrets.token_urlsafe(24),
+        status=DRAFT,
+        set_id=indicator_set.id,
+        set_version=indicator_set.version,
+        locale=locale,
+        second_language=second_language or None,
+        institution=institution,
+        role=role,
+        step=SAFETY_STEP,
+        profile={},
+        answers={},
+    )
     db.add(screening)
     db.commit()
     return screening
@@ -88,9 +101,12 @@ def _stored_result(content: Content, screening: Screening, assessment: Assessmen
     data["level_label"] = dict(scoring.level_rule(assessment.result.level).label)
     data["observed"] = [
         {"id": i.id, "text": dict(i.text), "dimension": i.dimension, "strength": i.strength(assessment.result.child)}
-        for i in indicator_set.indicators if i.id in assessment.result.yes
-    ]  # fmt: skip
-    data["dimension_names"] = {d.dimension: dict(scoring.dimension_names[d.dimension]) for d in assessment.result.dimensions}
+        for i in indicator_set.indicators
+        if i.id in assessment.result.yes
+    ]
+    data["dimension_names"] = {
+        d.dimension: dict(scoring.dimension_names[d.dimension]) for d in assessment.result.dimensions
+    }
     data["form_names"] = {f: dict(scoring.form_names[f]) for f in assessment.result.forms}
     return data
 
@@ -105,10 +121,17 @@ def _stored_referrals(content: Content, assessment: Assessment) -> list[dict[str
             municipality = directory.municipalities[referral.municipality]
             name = {lang: f"{contact.name[lang]} – {municipality.name[lang]}" for lang in CONTENT_LANGUAGES}
             phone = municipality.csw_phone
-        stored.append({
-            "contact": referral.contact, "priority": referral.priority, "name": name, "phone": phone,
-            "reasons": [dict(r) for r in referral.reasons], "rules": list(referral.rules), "sop": list(referral.sop),
-        })  # fmt: skip
+        stored.append(
+            {
+                "contact": referral.contact,
+                "priority": referral.priority,
+                "name": name,
+                "phone": phone,
+                "reasons": [dict(r) for r in referral.reasons],
+                "rules": list(referral.rules),
+                "sop": list(referral.sop),
+            }
+        )
     return stored
 
 

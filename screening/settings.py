@@ -46,12 +46,15 @@ def _coerce(key: str, value: Any) -> Any:
 def _merge(settings: Settings, values: Mapping[str, Any], origin: str) -> Settings:
     unknown = sorted(set(values) - set(Settings.keys()))
     if unknown:
-        raise SettingsError(f"unknown setting(s) in {origin}: {', '.join(unknown)} (known: {', '.join(Settings.keys())})")
+        raise SettingsError(
+            f"unknown setting(s) in {origin}: {', '.join(unknown)} (known: {', '.join(Settings.keys())})"
+        )
     return replace(settings, **{k: _coerce(k, v) for k, v in values.items()})
 
 
-def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:  # fmt: skip
+def load_settings(
+    instance_path: Path, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     settings = Settings()
     file = instance_path / "settings.toml"
     if file.is_file():
@@ -60,7 +63,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{file} is not valid TOML: {exc}") from exc
     environ = os.environ if environ is None else environ
-    from_env = {k[len(ENV_PREFIX):].lower(): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+    from_env = {k[len(ENV_PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
     settings = _merge(settings, from_env, "the environment")
     settings = _merge(settings, overrides or {}, "create_app(settings=...)")
     if settings.env not in ENVIRONMENTS:

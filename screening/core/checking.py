@@ -28,8 +28,7 @@ class Checker:
         self.file = file
         self.loaded = loaded
         self.problems: list[Problem] = [
-            Problem(file, format_path(path), line, message)
-            for path, line, message in loaded.problems
+            Problem(file, format_path(path), line, message) for path, line, message in loaded.problems
         ]
 
     def report(self, path: PathKey, message: str) -> None:
@@ -54,9 +53,15 @@ class Checker:
                 self.report((*path, str(key)), f"unknown key {key!r} (allowed: {', '.join(allowed)})")
 
     def value(
-        self, mapping: Mapping[str, Any], path: PathKey, key: str, kind: type | tuple[type, ...],
-        *, required: bool = True, default: Any = None,
-    ) -> Any:  # fmt: skip
+        self,
+        mapping: Mapping[str, Any],
+        path: PathKey,
+        key: str,
+        kind: type | tuple[type, ...],
+        *,
+        required: bool = True,
+        default: Any = None,
+    ) -> Any:
         if key not in mapping or mapping[key] is None:
             if required:
                 self.report((*path, key), f"missing {key!r}")
@@ -78,9 +83,15 @@ class Checker:
         return value  # type: ignore[no-any-return]
 
     def choice(
-        self, mapping: Mapping[str, Any], path: PathKey, key: str, allowed: Iterable[str],
-        *, required: bool = True, default: str | None = None,
-    ) -> str | None:  # fmt: skip
+        self,
+        mapping: Mapping[str, Any],
+        path: PathKey,
+        key: str,
+        allowed: Iterable[str],
+        *,
+        required: bool = True,
+        default: str | None = None,
+    ) -> str | None:
         allowed = tuple(allowed)
         value = self.value(mapping, path, key, str, required=required, default=default)
         if value is not None and value not in allowed:

@@ -8,8 +8,16 @@ from typing import Any
 from screening.core.errors import ScoringInputError
 from screening.core.profile import CONSENT_VALUES, Profile
 
-INPUT_KEYS = ("age", "age_uncertain", "foreign_national", "asylum_seeker", "municipality", "consent",
-              "answers", "safety")  # fmt: skip
+INPUT_KEYS = (
+    "age",
+    "age_uncertain",
+    "foreign_national",
+    "asylum_seeker",
+    "municipality",
+    "consent",
+    "answers",
+    "safety",
+)
 
 
 def _flag(data: Mapping[str, Any], key: str, *, allow_unknown: bool = False) -> bool | None:

@@ -80,7 +80,7 @@ def load_content(root: Path | None = None) -> Content:
         if folder.name in NOT_SETS:
             continue
         loaded = _load_versioned(
-            root, folder, lambda c, d, f, v: _parse_set(c, d, f, v, folder.name, scoring), problems
+            root, folder, lambda c, d, f, v, name=folder.name: _parse_set(c, d, f, v, name, scoring), problems
         )
         for version, indicator_set in loaded.items():
             sets[(folder.name, version)] = indicator_set
@@ -88,9 +88,11 @@ def load_content(root: Path | None = None) -> Content:
     all_forms = frozenset(f for s in scoring.values() for f in s.forms)
     contact_keys = frozenset(directory.contacts) if directory else frozenset()
     rules = _load_versioned(
-        root, root / "referral_rules",
-        lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, all_forms), problems,
-    )  # fmt: skip
+        root,
+        root / "referral_rules",
+        lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, all_forms),
+        problems,
+    )
     if not sets:
         problems.append(Problem("indicators/", "", None, "no indicator set found"))
     if not rules:
@@ -159,8 +161,9 @@ def _load_versioned(root: Path, folder: Path, parse: Any, problems: list[Problem
         match = VERSION_FILE.match(file.name)
         if not match:
             if file.name != "contacts.yaml":
-                problems.append(Problem(_relative(root, file), "", None,
-                                        "file name must be a version such as 2026.1.yaml"))
+                problems.append(
+                    Problem(_relative(root, file), "", None, "file name must be a version such as 2026.1.yaml")
+                )
             continue
         opened = _open(root, file, problems)
         if opened is None:
@@ -191,21 +194,46 @@ def _check_version(c: Checker, data: Mapping[str, Any], version: str) -> None:
     if declared is not None and str(declared) != version:
         c.report(("version",), f"version {declared!r} does not match the file name ({version}.yaml)")
     elif declared is not None and not isinstance(declared, str):
-        c.report(("version",), "quote the version so YAML keeps it a string, e.g. \"2026.1\"")
+        c.report(("version",), 'quote the version so YAML keeps it a string, e.g. "2026.1"')
 
 
 # --- indicator sets -----------------------------------------------------------------------
 
-SET_KEYS = ("id", "version", "status", "released_on", "scoring", "title", "purpose",
-            "intended_users", "sources", "sections")  # fmt: skip
-INDICATOR_KEYS = ("id", "dimension", "strength", "forms", "mode", "urgent", "source",
-                  "source_note", "status", "text", "guidance")  # fmt: skip
+SET_KEYS = (
+    "id",
+    "version",
+    "status",
+    "released_on",
+    "scoring",
+    "title",
+    "purpose",
+    "intended_users",
+    "sources",
+    "sections",
+)
+INDICATOR_KEYS = (
+    "id",
+    "dimension",
+    "strength",
+    "forms",
+    "mode",
+    "urgent",
+    "source",
+    "source_note",
+    "status",
+    "text",
+    "guidance",
+)
 
 
 def _parse_set(
-    c: Checker, data: dict[str, Any], raw: bytes, version: str, folder: str,
+    c: Checker,
+    data: dict[str, Any],
+    raw: bytes,
+    version: str,
+    folder: str,
     scoring: Mapping[str, ScoringRules],
-) -> IndicatorSet | None:  # fmt: skip
+) -> IndicatorSet | None:
     c.only_keys(data, (), SET_KEYS)
     set_id = c.identifier(data, (), "id", SET_ID)
     if set_id is not None and set_id != folder:
@@ -227,11 +255,19 @@ def _parse_set(
     if c.problems or None in (set_id, status, scoring_version, title, purpose):
         return None
     return IndicatorSet(
-        id=folder, version=version, status=status or "", released_on=released_on,
-        scoring=scoring_version or "", title=title or {}, purpose=purpose or {},
-        intended_users=users, sources=sources, sections=tuple(sections),
-        file=c.file, sha256=hashlib.sha256(raw).hexdigest(),
-    )  # fmt: skip
+        id=folder,
+        version=version,
+        status=status or "",
+        released_on=released_on,
+        scoring=scoring_version or "",
+        title=title or {},
+        purpose=purpose or {},
+        intended_users=users,
+        sources=sources,
+        sections=tuple(sections),
+        file=c.file,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
 
 
 def _intended_users(c: Checker, data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -259,9 +295,7 @@ def _sources(c: Checker, data: Mapping[str, Any]) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _sections(
-    c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: ScoringRules | None
-) -> list[Section]:
+def _sections(c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: ScoringRules | None) -> list[Section]:
     raw = c.sequence(data.get("sections"), ("sections",))
     if not raw:
         if raw is not None:
@@ -329,9 +363,12 @@ def _safety_check(c: Checker, entry: Mapping[str, Any], path: PathKey) -> Safety
 
 
 def _indicator(
-    c: Checker, entry: Mapping[str, Any], path: PathKey, source_ids: set[str],
+    c: Checker,
+    entry: Mapping[str, Any],
+    path: PathKey,
+    source_ids: set[str],
     rules: ScoringRules | None,
-) -> Indicator | None:  # fmt: skip
+) -> Indicator | None:
     c.only_keys(entry, path, INDICATOR_KEYS)
     indicator_id = c.identifier(entry, path, "id", ID_PATTERN)
     dimension = c.choice(entry, path, "dimension", rules.dimensions) if rules else None
@@ -350,11 +387,19 @@ def _indicator(
     if any(v is None for v in values):
         return None
     return Indicator(
-        id=indicator_id or "", dimension=dimension or "", strength_adult=adult or "",
-        strength_child=child or "", forms=forms or (), mode=mode or "", urgent=bool(urgent),
-        source=source or "", text=text or {}, guidance=guidance or {},
-        source_note=source_note, status=status,
-    )  # fmt: skip
+        id=indicator_id or "",
+        dimension=dimension or "",
+        strength_adult=adult or "",
+        strength_child=child or "",
+        forms=forms or (),
+        mode=mode or "",
+        urgent=bool(urgent),
+        source=source or "",
+        text=text or {},
+        guidance=guidance or {},
+        source_note=source_note,
+        status=status,
+    )
 
 
 def _strengths(
@@ -411,8 +456,9 @@ def _check_set_coverage(c: Checker, sections: list[Section], rules: ScoringRules
 
 
 def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -> ScoringRules | None:
-    c.only_keys(data, (), ("version", "status", "source", "dimensions", "forms",
-                           "dimension_positive_when", "levels", "texts"))  # fmt: skip
+    c.only_keys(
+        data, (), ("version", "status", "source", "dimensions", "forms", "dimension_positive_when", "levels", "texts")
+    )
     _check_version(c, data, version)
     status = c.choice(data, (), "status", SET_STATUSES)
     c.string(data, (), "source")
@@ -426,27 +472,35 @@ def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -
         return None
     zero = [rule for rule in levels if rule.level == 0]
     return ScoringRules(
-        version=version, status=status, dimensions=dimensions,
-        dimension_names=MappingProxyType(dimension_names), forms=tuple(form_names),
-        form_names=MappingProxyType(form_names), thresholds=thresholds,
+        version=version,
+        status=status,
+        dimensions=dimensions,
+        dimension_names=MappingProxyType(dimension_names),
+        forms=tuple(form_names),
+        form_names=MappingProxyType(form_names),
+        thresholds=thresholds,
         threshold_overrides=MappingProxyType(overrides),
-        levels=tuple(rule for rule in levels if rule.level != 0), level_zero=zero[0],
-        texts=MappingProxyType(texts), file=c.file,
-    )  # fmt: skip
+        levels=tuple(rule for rule in levels if rule.level != 0),
+        level_zero=zero[0],
+        texts=MappingProxyType(texts),
+        file=c.file,
+    )
 
 
 #: Texts every scoring file must provide, with the placeholders the engine fills in.
-SCORING_TEXTS: Mapping[str, frozenset[str]] = MappingProxyType({
-    "positive_dimension": frozenset({"dimension", "indicators"}),
-    "strong_indicator": frozenset({"indicators"}),
-    "indicators_present": frozenset({"indicators"}),
-    "child_rule": frozenset(),
-    "urgent": frozenset(),
-    "medical": frozenset(),
-    "not_counted": frozenset({"count"}),
-    "standing_note_early": frozenset(),
-    "standing_note_absence": frozenset(),
-})  # fmt: skip
+SCORING_TEXTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "positive_dimension": frozenset({"dimension", "indicators"}),
+        "strong_indicator": frozenset({"indicators"}),
+        "indicators_present": frozenset({"indicators"}),
+        "child_rule": frozenset(),
+        "urgent": frozenset(),
+        "medical": frozenset(),
+        "not_counted": frozenset({"count"}),
+        "standing_note_early": frozenset(),
+        "standing_note_absence": frozenset(),
+    }
+)
 
 
 def _named_keys(c: Checker, data: Mapping[str, Any], key: str) -> dict[str, Text]:
@@ -527,8 +581,9 @@ def _levels(c: Checker, data: Mapping[str, Any], dimensions: tuple[str, ...]) ->
             child = _condition(c, child_raw, (*path, "child" if "child" in entry else "when"), dimensions)
         explanation_adult, explanation_child = _explanations(c, entry, path)
         if None not in (level, key, label, explanation_adult, explanation_child):
-            rules.append(LevelRule(level, key or "", label or {}, adult, child,
-                                   explanation_adult or {}, explanation_child or {}))  # fmt: skip
+            rules.append(
+                LevelRule(level, key or "", label or {}, adult, child, explanation_adult or {}, explanation_child or {})
+            )
     found = [rule.level for rule in rules]
     if sorted(found, reverse=True) != list(LEVELS)[::-1]:
         c.report(("levels",), f"levels must be 3, 2, 1, 0 in that order, each once (found {found})")
@@ -604,8 +659,11 @@ def _parse_directory(c: Checker, data: dict[str, Any], raw: bytes) -> Directory 
         body = c.mapping(entry, path)
         if body is None:
             continue
-        c.only_keys(body, path, ("name", "role", "phone", "phone_status", "source",
-                                 "per_municipality", "name_status", "name_status_note"))  # fmt: skip
+        c.only_keys(
+            body,
+            path,
+            ("name", "role", "phone", "phone_status", "source", "per_municipality", "name_status", "name_status_note"),
+        )
         contact = _contact(c, str(key), body, path)
         if contact:
             contacts[contact.key] = contact
@@ -651,9 +709,13 @@ def _check_phone(c: Checker, path: PathKey, phone: str | None, status: str | Non
 
 
 def _parse_referral_rules(
-    c: Checker, data: dict[str, Any], raw: bytes, version: str,
-    contacts: frozenset[str], forms: frozenset[str],
-) -> ReferralRules | None:  # fmt: skip
+    c: Checker,
+    data: dict[str, Any],
+    raw: bytes,
+    version: str,
+    contacts: frozenset[str],
+    forms: frozenset[str],
+) -> ReferralRules | None:
     c.only_keys(data, (), ("version", "status", "source", "rules"))
     _check_version(c, data, version)
     status = c.choice(data, (), "status", SET_STATUSES)

@@ -18,10 +18,18 @@ SET_STATUSES: tuple[str, ...] = ("draft", "released")
 PRIORITIES: tuple[str, ...] = ("now", "within_24h", "routine")  # most pressing first
 PHONE_STATUSES: tuple[str, ...] = ("published", "to_confirm")
 INTENDED_USERS: tuple[str, ...] = (
-    "police", "border_police", "customs", "asylum_centre_staff", "detention_centre_staff",
-    "health_workers", "labour_inspectors", "social_workers", "diplomatic_staff", "ngo_staff",
+    "police",
+    "border_police",
+    "customs",
+    "asylum_centre_staff",
+    "detention_centre_staff",
+    "health_workers",
+    "labour_inspectors",
+    "social_workers",
+    "diplomatic_staff",
+    "ngo_staff",
     "trainers",
-)  # fmt: skip
+)
 REQUIRED_SAFETY_CHECKS: Mapping[str, str] = MappingProxyType(
     {
         "safety.person_alone": "privacy",
@@ -240,9 +248,7 @@ class Content:
 
     def versions(self, set_id: str) -> tuple[str, ...]:
         """Versions of a set, oldest first."""
-        return tuple(
-            sorted((v for s, v in self.sets if s == set_id), key=version_key)
-        )
+        return tuple(sorted((v for s, v in self.sets if s == set_id), key=version_key))
 
     def default_version(self, set_id: str) -> str | None:
         """The newest released version of a set."""

@@ -85,17 +85,22 @@ def choose_referrals(rules: ReferralRules, result: ScoreResult, profile: Profile
             previous = merged.get(ref.contact)
             if previous is None:
                 merged[ref.contact] = Referral(
-                    contact=ref.contact, priority=ref.priority, reasons=(rule.reason,),
-                    rules=(rule.id,), sop=(rule.sop,),
+                    contact=ref.contact,
+                    priority=ref.priority,
+                    reasons=(rule.reason,),
+                    rules=(rule.id,),
+                    sop=(rule.sop,),
                     municipality=profile.municipality if ref.contact == "csw" else None,
-                )  # fmt: skip
+                )
                 continue
             priority = min(previous.priority, ref.priority, key=PRIORITIES.index)
             merged[ref.contact] = Referral(
-                contact=ref.contact, priority=priority,
-                reasons=(*previous.reasons, rule.reason), rules=(*previous.rules, rule.id),
+                contact=ref.contact,
+                priority=priority,
+                reasons=(*previous.reasons, rule.reason),
+                rules=(*previous.rules, rule.id),
                 sop=tuple(dict.fromkeys((*previous.sop, rule.sop))),
                 municipality=previous.municipality,
-            )  # fmt: skip
+            )
     order = list(merged)
     return tuple(sorted(merged.values(), key=lambda r: (PRIORITIES.index(r.priority), order.index(r.contact))))

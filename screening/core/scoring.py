@@ -77,9 +77,7 @@ def validate_answers(indicator_set: IndicatorSet, answers: Mapping[str, str]) ->
         if indicator_id not in valid_ids:
             raise ScoringInputError(f"unknown indicator {indicator_id!r} in set {indicator_set.ref}")
         if answer not in ANSWERS:
-            raise ScoringInputError(
-                f"invalid answer {answer!r} for {indicator_id!r} (allowed: {', '.join(ANSWERS)})"
-            )
+            raise ScoringInputError(f"invalid answer {answer!r} for {indicator_id!r} (allowed: {', '.join(ANSWERS)})")
 
 
 def score(
@@ -119,9 +117,7 @@ def score(
         forms=_forms(rules, yes),
         yes=tuple(i.id for i in yes),
         urgent_indicators=urgent_indicators,
-        not_counted=tuple(
-            i.id for i in indicator_set.indicators if answers.get(i.id, "not_asked") in NOT_COUNTED
-        ),
+        not_counted=tuple(i.id for i in indicator_set.indicators if answers.get(i.id, "not_asked") in NOT_COUNTED),
         explanation={},
     )
     explanation = {lang: tuple(explain(result, rules, lang)) for lang in CONTENT_LANGUAGES}
@@ -133,9 +129,7 @@ def _with_explanation(result: ScoreResult, explanation: Mapping[str, tuple[str, 
     return ScoreResult(**fields, explanation=explanation)
 
 
-def _dimension_findings(
-    rules: ScoringRules, yes: Iterable[Indicator], child: bool
-) -> tuple[DimensionFinding, ...]:
+def _dimension_findings(rules: ScoringRules, yes: Iterable[Indicator], child: bool) -> tuple[DimensionFinding, ...]:
     by_dimension: dict[str, list[Hit]] = {}
     for indicator in yes:
         by_dimension.setdefault(indicator.dimension, []).append(Hit(indicator.id, indicator.strength(child)))
@@ -191,7 +185,9 @@ def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str
     for finding in result.dimensions:
         if finding.positive:
             ids = ", ".join(h.indicator for h in finding.hits)
-            lines.append(text("positive_dimension", dimension=rules.dimension_names[finding.dimension][language], indicators=ids))
+            lines.append(
+                text("positive_dimension", dimension=rules.dimension_names[finding.dimension][language], indicators=ids)
+            )
     strong = [h.indicator for f in result.dimensions if not f.positive for h in f.hits if h.strength == "strong"]
     if strong:
         lines.append(text("strong_indicator", indicators=", ".join(strong)))

@@ -3,8 +3,8 @@
 Serbian Latin is a one-to-one image of Cyrillic except for three digraphs: ``lj`` (љ), ``nj`` (њ)
 and ``dž`` (џ). A handful of words join a prefix ending in ``n`` or ``d`` to a stem starting with
 ``j`` or ``ž`` (``injekcija``, ``konjunktura``, ``nadživeti``, ``odžaliti``); there the pair is two
-letters. Placeholders (``{name}``, ``%(name)s``), indicator ids (``gen.debt``), acronyms written in Latin capitals that are not
-Serbian words (``ILO``, ``UNODC``), URLs and phone numbers are left alone.
+letters. Placeholders (``{name}``, ``%(name)s``), indicator ids (``gen.debt``), acronyms
+written in Latin capitals that are not Serbian words (``ILO``, ``UNODC``), URLs and phone numbers are left alone.
 """
 
 from __future__ import annotations
@@ -12,17 +12,53 @@ from __future__ import annotations
 import re
 
 _SINGLE = {
-    "a": "а", "b": "б", "c": "ц", "č": "ч", "ć": "ћ", "d": "д", "đ": "ђ", "e": "е", "f": "ф",
-    "g": "г", "h": "х", "i": "и", "j": "ј", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о",
-    "p": "п", "r": "р", "s": "с", "š": "ш", "t": "т", "u": "у", "v": "в", "z": "з", "ž": "ж",
-}  # fmt: skip
+    "a": "а",
+    "b": "б",
+    "c": "ц",
+    "č": "ч",
+    "ć": "ћ",
+    "d": "д",
+    "đ": "ђ",
+    "e": "е",
+    "f": "ф",
+    "g": "г",
+    "h": "х",
+    "i": "и",
+    "j": "ј",
+    "k": "к",
+    "l": "л",
+    "m": "м",
+    "n": "н",
+    "o": "о",
+    "p": "п",
+    "r": "р",
+    "s": "с",
+    "š": "ш",
+    "t": "т",
+    "u": "у",
+    "v": "в",
+    "z": "з",
+    "ž": "ж",
+}
 _DIGRAPHS = {"lj": "љ", "nj": "њ", "dž": "џ"}
 
 #: Word beginnings where ``nj`` or ``dž`` are two letters, not one.
 _SPLIT_PREFIXES = (
-    "injekc", "konjug", "konjunk", "vanjez", "tanjug", "injunk",
-    "nadžanj", "nadžet", "nadživ", "nadžnj", "odžal", "odživ", "podžanr", "podžnj",
-)  # fmt: skip
+    "injekc",
+    "konjug",
+    "konjunk",
+    "vanjez",
+    "tanjug",
+    "injunk",
+    "nadžanj",
+    "nadžet",
+    "nadživ",
+    "nadžnj",
+    "odžal",
+    "odživ",
+    "podžanr",
+    "podžnj",
+)
 
 _PROTECTED = re.compile(
     r"\{[^{}]*\}"  # str.format placeholders

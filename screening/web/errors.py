@@ -22,7 +22,10 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
-        message = _l("Your session expired or the form was sent twice from an old page. Your saved answers are kept: go back and send the page again.")
+        message = _l(
+            "Your session expired or the form was sent twice from an old page. "
+            "Your saved answers are kept: go back and send the page again."
+        )
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)

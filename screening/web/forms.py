@@ -61,7 +61,9 @@ def answers_form(item_ids: Iterable[str], formdata: object) -> FlaskForm:
         pass
 
     for item_id in item_ids:
-        setattr(AnswersForm, field_name(item_id), RadioField(choices=list(ANSWER_LABELS.items()), validators=[Optional()]))
+        setattr(
+            AnswersForm, field_name(item_id), RadioField(choices=list(ANSWER_LABELS.items()), validators=[Optional()])
+        )
     return AnswersForm(formdata=formdata)
 
 
@@ -101,16 +103,21 @@ class ProfileForm(FlaskForm):
     sex = SelectField(_l("Sex"), choices=list(SEXES.items()), validators=[InputRequired()])
     nationality = SelectField(_l("Nationality"), choices=list(NATIONALITIES.items()), validators=[InputRequired()])
     asylum_seeker = RadioField(
-        _l("Asylum seeker"), choices=[("no", ANSWER_LABELS["no"]), ("yes", ANSWER_LABELS["yes"])], default="no",
+        _l("Asylum seeker"),
+        choices=[("no", ANSWER_LABELS["no"]), ("yes", ANSWER_LABELS["yes"])],
+        default="no",
         validators=[InputRequired()],
-    )  # fmt: skip
+    )
     spoken_language = SelectField(_l("Language the person speaks"), validators=[Optional()])
     municipality = SelectField(_l("Municipality where the screening takes place"), validators=[Optional()])
     case_reference = StringField(
         _l("Case reference (optional, no names)"),
-        validators=[Optional(), Length(max=CASE_REFERENCE_MAX),
-                    Regexp(r"^[A-Za-z0-9/_.\-]*$", message=_l("Use only letters, digits and / - _ ."))],
-    )  # fmt: skip
+        validators=[
+            Optional(),
+            Length(max=CASE_REFERENCE_MAX),
+            Regexp(r"^[A-Za-z0-9/_.\-]*$", message=_l("Use only letters, digits and / - _ .")),
+        ],
+    )
 
     def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
         ok = super().validate(extra_validators)  # type: ignore[arg-type]
@@ -120,7 +127,9 @@ class ProfileForm(FlaskForm):
         return ok
 
 
-def profile_form(content: Content, locale: str, formdata: object = None, data: Mapping[str, object] | None = None) -> ProfileForm:
+def profile_form(
+    content: Content, locale: str, formdata: object = None, data: Mapping[str, object] | None = None
+) -> ProfileForm:
     from screening.core.languages import localise
 
     form = ProfileForm(formdata=formdata, data=data) if formdata is not None else ProfileForm(data=data)
@@ -133,8 +142,11 @@ def profile_form(content: Content, locale: str, formdata: object = None, data: M
 class ConsentForm(FlaskForm):
     consent = RadioField(
         _l("Did the person agree to be referred?"),
-        choices=[("given", _l("Yes, the person agreed")), ("declined", _l("No, the person declined")),
-                 ("not_recorded", _l("Not asked yet"))],  # fmt: skip
+        choices=[
+            ("given", _l("Yes, the person agreed")),
+            ("declined", _l("No, the person declined")),
+            ("not_recorded", _l("Not asked yet")),
+        ],
         validators=[InputRequired()],
     )
     informed_of_rights = RadioField(

@@ -35,8 +35,11 @@ def result_view(screening: Screening, locale: str) -> dict[str, Any]:
             "name": _text(result["dimension_names"][finding["dimension"]], locale),
             "positive": finding["positive"],
             "indicators": [
-                {"id": hit["indicator"], "strength": hit["strength"],
-                 "text": _text(observed[hit["indicator"]]["text"], locale)}  # fmt: skip
+                {
+                    "id": hit["indicator"],
+                    "strength": hit["strength"],
+                    "text": _text(observed[hit["indicator"]]["text"], locale),
+                }
                 for hit in finding["hits"]
             ],
         }
@@ -54,10 +57,14 @@ def result_view(screening: Screening, locale: str) -> dict[str, Any]:
         "observed": [{"id": i["id"], "text": _text(i["text"], locale)} for i in result.get("observed", [])],
         "referrals": [
             {
-                "contact": r["contact"], "name": _text(r["name"], locale), "phone": r["phone"],
-                "priority": r["priority"], "priority_label": str(PRIORITY_LABELS[r["priority"]]),
-                "reasons": [_text(reason, locale) for reason in r["reasons"]], "sop": r["sop"],
-            }  # fmt: skip
+                "contact": r["contact"],
+                "name": _text(r["name"], locale),
+                "phone": r["phone"],
+                "priority": r["priority"],
+                "priority_label": str(PRIORITY_LABELS[r["priority"]]),
+                "reasons": [_text(reason, locale) for reason in r["reasons"]],
+                "sop": r["sop"],
+            }
             for r in screening.referrals or []
         ],
         "consent": str(CONSENT_LABELS.get(screening.consent, screening.consent)),

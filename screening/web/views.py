@@ -80,7 +80,9 @@ def switch_language(locale: str) -> BaseResponse:
 @bp.route("/", methods=["GET", "POST"])
 def start() -> str | BaseResponse:
     usual = USUAL_SET.get(session.get("institution", ""), None)
-    form = forms.start_form(content(), session.get("last_set", usual), request.form if request.method == "POST" else None)
+    form = forms.start_form(
+        content(), session.get("last_set", usual), request.form if request.method == "POST" else None
+    )
     if request.method == "GET":
         form.institution.data = session.get("institution", form.institution.data)
         form.role.data = session.get("role", form.role.data)
@@ -95,12 +97,17 @@ def start() -> str | BaseResponse:
         _set_locale(form.language.data)
         session.update(institution=form.institution.data, role=form.role.data, last_set=indicator_set.id)
         screening = ops.create_draft(
-            get_session(), indicator_set, locale=form.language.data,
+            get_session(),
+            indicator_set,
+            locale=form.language.data,
             second_language=form.second_language.data or None,
-            institution=form.institution.data, role=form.role.data,
-        )  # fmt: skip
+            institution=form.institution.data,
+            role=form.role.data,
+        )
         return redirect(url_for("checklist.step", token=screening.token, step=ops.SAFETY_STEP))
-    return render_template("checklist/start.html", form=form, status=400 if form.errors else 200), 400 if form.errors else 200  # type: ignore[return-value]
+    return render_template(
+        "checklist/start.html", form=form, status=400 if form.errors else 200
+    ), 400 if form.errors else 200  # type: ignore[return-value]
 
 
 def _neighbours(indicator_set: IndicatorSet, step: str) -> tuple[str | None, str | None]:
@@ -153,8 +160,12 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
             form.form_errors.append(_("This page does not ask these questions; nothing was saved from them."))
         return _render_section(screening, indicator_set, step, form), 400
     ops.save_answers(db, screening, forms.answers_from_form(form, item_ids, valid_only=True), step)
-    if step == ops.SAFETY_STEP and _immediate_danger(screening, indicator_set) and LANG_BUTTON not in request.form \
-            and request.form.get(ACTION_BUTTON) != "back":  # fmt: skip
+    if (
+        step == ops.SAFETY_STEP
+        and _immediate_danger(screening, indicator_set)
+        and LANG_BUTTON not in request.form
+        and request.form.get(ACTION_BUTTON) != "back"
+    ):
         return redirect(url_for("checklist.danger", token=screening.token))
     return _after_post(screening, indicator_set, step)
 
@@ -167,17 +178,24 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
     order = ops.steps(indicator_set)
     section = next(s for s in indicator_set.sections if s.id == step)
     return render_template(
-        "checklist/section.html", screening=screening, indicator_set=indicator_set, section=section,
-        form=form, field_name=forms.field_name, step=step, position=order.index(step) + 1,
-        total=len(order), previous=_neighbours(indicator_set, step)[0],
+        "checklist/section.html",
+        screening=screening,
+        indicator_set=indicator_set,
+        section=section,
+        form=form,
+        field_name=forms.field_name,
+        step=step,
+        position=order.index(step) + 1,
+        total=len(order),
+        previous=_neighbours(indicator_set, step)[0],
         second=screening.second_language if screening.second_language != current_locale() else None,
         returning=request.values.get("return") == "review",
-    )  # fmt: skip
+    )
 
 
 @bp.get("/s/<token>/danger")
 def danger(token: str) -> str:
-    screening, indicator_set = _load(token)
+    screening, _indicator_set = _load(token)
     return render_template("checklist/danger.html", screening=screening, phone=_emergency_phone())
 
 
@@ -217,10 +235,15 @@ def _profile_data(form: forms.ProfileForm) -> dict[str, Any]:
 def _render_profile(screening: Screening, indicator_set: IndicatorSet, form: Any) -> str:
     order = ops.steps(indicator_set)
     return render_template(
-        "checklist/profile.html", screening=screening, form=form, step=ops.PROFILE_STEP,
-        position=order.index(ops.PROFILE_STEP) + 1, total=len(order), previous=ops.SAFETY_STEP,
+        "checklist/profile.html",
+        screening=screening,
+        form=form,
+        step=ops.PROFILE_STEP,
+        position=order.index(ops.PROFILE_STEP) + 1,
+        total=len(order),
+        previous=ops.SAFETY_STEP,
         returning=request.values.get("return") == "review",
-    )  # fmt: skip
+    )
 
 
 def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
@@ -237,10 +260,16 @@ def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
     order = ops.steps(indicator_set)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "checklist/review.html", screening=screening, indicator_set=indicator_set, form=form,
-        step=ops.REVIEW_STEP, position=len(order), total=len(order), previous=order[-2],
+        "checklist/review.html",
+        screening=screening,
+        indicator_set=indicator_set,
+        form=form,
+        step=ops.REVIEW_STEP,
+        position=len(order),
+        total=len(order),
+        previous=order[-2],
         profile_rows=_profile_rows(screening),
-    ), status  # fmt: skip
+    ), status
 
 
 def _profile_rows(screening: Screening) -> list[tuple[str, str]]:
@@ -253,11 +282,26 @@ def _profile_rows(screening: Screening) -> list[tuple[str, str]]:
 def result(token: str) -> Any:
     screening, indicator_set = _load(token)
     if not screening.completed:
-        return redirect(url_for("checklist.step", token=token, step=screening.step if screening.step in ops.steps(indicator_set) else ops.SAFETY_STEP))
-    form = forms.ConsentForm(data={"consent": screening.consent,
-                                   "informed_of_rights": {True: "yes", False: "no"}.get(screening.informed_of_rights)})  # fmt: skip
-    return render_template("checklist/result.html", screening=screening, form=form,
-                           view=result_view(screening, current_locale()), slip_languages=UI_LOCALES)  # fmt: skip
+        return redirect(
+            url_for(
+                "checklist.step",
+                token=token,
+                step=screening.step if screening.step in ops.steps(indicator_set) else ops.SAFETY_STEP,
+            )
+        )
+    form = forms.ConsentForm(
+        data={
+            "consent": screening.consent,
+            "informed_of_rights": {True: "yes", False: "no"}.get(screening.informed_of_rights),
+        }
+    )
+    return render_template(
+        "checklist/result.html",
+        screening=screening,
+        form=form,
+        view=result_view(screening, current_locale()),
+        slip_languages=UI_LOCALES,
+    )
 
 
 @bp.post("/s/<token>/consent")
@@ -267,8 +311,13 @@ def consent(token: str) -> Any:
         abort(409)
     form = forms.ConsentForm()
     if not form.validate():
-        return render_template("checklist/result.html", screening=screening, form=form,
-                               view=result_view(screening, current_locale()), slip_languages=UI_LOCALES), 400  # fmt: skip
+        return render_template(
+            "checklist/result.html",
+            screening=screening,
+            form=form,
+            view=result_view(screening, current_locale()),
+            slip_languages=UI_LOCALES,
+        ), 400
     ops.record_consent(get_session(), content(), screening, form.consent.data, form.informed_of_rights.data == "yes")
     return redirect(url_for("checklist.result", token=token) + "#referrals")
 

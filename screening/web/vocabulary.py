@@ -59,5 +59,25 @@ CONSENT_LABELS = {
 }
 
 #: Languages a person may speak, as ISO 639 codes; their names come from Babel's CLDR data.
-SPOKEN_LANGUAGES = ("sq", "sr", "bs", "tr", "rom", "en", "de", "fr", "it", "ar", "fa", "ps", "ur",
-                    "uk", "ru", "mk", "hr", "ro", "bg", "zh")  # fmt: skip
+SPOKEN_LANGUAGES = (
+    "sq",
+    "sr",
+    "bs",
+    "tr",
+    "rom",
+    "en",
+    "de",
+    "fr",
+    "it",
+    "ar",
+    "fa",
+    "ps",
+    "ur",
+    "uk",
+    "ru",
+    "mk",
+    "hr",
+    "ro",
+    "bg",
+    "zh",
+)

@@ -1,0 +1,130 @@
+"""Shared fixtures: the shipped content (loaded once), an app on a fresh database per test, on
+SQLite and on PostgreSQL, and a test client that carries CSRF tokens like a browser."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from screening.core.loading import load_content
+from screening.core.model import Content
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get(
+    "SCREENING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/screening_test"
+)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(ROOT)
+
+
+def _postgres_available() -> str | None:
+    """The PostgreSQL URL when reachable (creating the database if needed), else None."""
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return POSTGRES_URL
+    except OperationalError:
+        pass
+    base, _, name = POSTGRES_URL.rpartition("/")
+    try:
+        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return POSTGRES_URL
+    except OperationalError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = _postgres_available()
+    if url is None:
+        if os.environ.get("SCREENING_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required here but not reachable at {POSTGRES_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    from screening.db import make_engine, upgrade
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS screenings"))
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) -> Flask:
+    from screening.app import create_app
+    from screening.db import upgrade
+
+    app = create_app({"env": "testing", "database_url": database_url, **settings}, instance_path=str(tmp_path / "instance"))
+    upgrade(app.extensions["screening.engine"])
+    return app
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh database: a new SQLite file, or an emptied PostgreSQL database."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        application = make_app(tmp_path, url)
+        engine = application.extensions["screening.engine"]
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM screenings"))
+        yield application
+        engine.dispose()
+    else:
+        application = make_app(tmp_path)
+        yield application
+        application.extensions["screening.engine"].dispose()
+
+
+class Client:
+    """A test client that remembers the last page's CSRF token and follows the flow."""
+
+    TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.csrf: str | None = None
+        self.last: Any = None
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        response = self.client.get(url, **kwargs)
+        self._remember(response)
+        return response
+
+    def post(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any) -> Any:
+        payload = dict(data or {})
+        if csrf and self.csrf and "csrf_token" not in payload:
+            payload["csrf_token"] = self.csrf
+        response = self.client.post(url, data=payload, **kwargs)
+        self._remember(response)
+        return response
+
+    def _remember(self, response: Any) -> None:
+        self.last = response
+        if response.mimetype == "text/html":
+            match = self.TOKEN.search(response.get_data(as_text=True))
+            if match:
+                self.csrf = match.group(1)
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return Client(app.test_client())
