@@ -457,7 +457,19 @@ def _check_set_coverage(c: Checker, sections: list[Section], rules: ScoringRules
 
 def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -> ScoringRules | None:
     c.only_keys(
-        data, (), ("version", "status", "source", "dimensions", "forms", "dimension_positive_when", "levels", "texts")
+        data,
+        (),
+        (
+            "version",
+            "status",
+            "source",
+            "dimensions",
+            "forms",
+            "dimension_positive_when",
+            "suspected_form_min_share",
+            "levels",
+            "texts",
+        ),
     )
     _check_version(c, data, version)
     status = c.choice(data, (), "status", SET_STATUSES)
@@ -468,6 +480,9 @@ def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -
     thresholds, overrides = _thresholds(c, data, dimensions)
     levels = _levels(c, data, dimensions)
     texts = _texts(c, data)
+    share = c.value(data, (), "suspected_form_min_share", (float, int))
+    if share is not None and not 0 < share <= 1:
+        c.report(("suspected_form_min_share",), "must be a share between 0 (excluded) and 1")
     if c.problems or status is None or not levels:
         return None
     zero = [rule for rule in levels if rule.level == 0]
@@ -484,6 +499,7 @@ def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -
         level_zero=zero[0],
         texts=MappingProxyType(texts),
         file=c.file,
+        suspected_form_min_share=float(share),
     )
 
 

@@ -168,6 +168,7 @@ class ScoringRules:
     level_zero: LevelRule
     texts: Mapping[str, Text]
     file: str
+    suspected_form_min_share: float = 0.5
 
     def thresholds_for(self, dimension: str) -> tuple[Threshold, ...]:
         return self.threshold_overrides.get(dimension, self.thresholds)

@@ -166,9 +166,12 @@ def _holds(condition: Condition, positive: set[str], any_strong: bool, any_yes: 
     raise ValueError(f"unknown condition {key!r}")  # the loader rejects these first
 
 
-def _forms(rules: ScoringRules, yes: Iterable[Indicator]) -> tuple[str, ...]:
-    seen = {form for indicator in yes for form in indicator.forms}
-    return tuple(form for form in rules.forms if form in seen)
+def _forms(rules: ScoringRules, yes: list[Indicator]) -> tuple[str, ...]:
+    """Forms named by at least the configured share of the yes answers, most supported first."""
+    support = {form: sum(1 for i in yes if form in i.forms) for form in rules.forms}
+    needed = rules.suspected_form_min_share * len(yes)
+    suspected = [form for form in rules.forms if support[form] and support[form] >= needed]
+    return tuple(sorted(suspected, key=lambda form: -support[form]))
 
 
 def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str]:

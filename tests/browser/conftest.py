@@ -1,0 +1,128 @@
+"""Browser fixtures: the app served on a free local port, Debian's Chromium driven by Playwright,
+and tablet-sized touch contexts in portrait and landscape.
+
+Every test in this folder is marked ``browser``. Without /usr/bin/chromium the tests are skipped
+with a reason, except under CI (``CI`` set), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TABLET_SIZES = {"portrait": (768, 1024), "landscape": (1024, 768)}
+
+
+def _make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) -> Flask:
+    """The same as ``make_app`` in tests/conftest.py (which is not importable as a module here)."""
+    from screening.app import create_app
+    from screening.db import upgrade
+
+    app = create_app(
+        {"env": "testing", "database_url": database_url, **settings}, instance_path=str(tmp_path / "instance")
+    )
+    upgrade(app.extensions["screening.engine"])
+    return app
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def screenings(self) -> int:
+        """How many screenings the database holds."""
+        from sqlalchemy import text
+
+        with self.app.extensions["screening.engine"].connect() as connection:
+            return int(connection.execute(text("SELECT COUNT(*) FROM screenings")).scalar_one())
+
+    def statuses(self) -> list[str]:
+        from sqlalchemy import text
+
+        with self.app.extensions["screening.engine"].connect() as connection:
+            return [row[0] for row in connection.execute(text("SELECT status FROM screenings"))]
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The app on a fresh SQLite database, served by werkzeug on 127.0.0.1 and a free port."""
+    app = _make_app(tmp_path)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        app.extensions["screening.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.is_file():
+        reason = f"{CHROMIUM} is missing: run `make test-deps` (bash .ci/test-deps) to install Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _context(browser: Any, orientation: str) -> Any:
+    width, height = TABLET_SIZES[orientation]
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+        accept_downloads=True,
+        bypass_csp=True,  # axe-core is injected as a script; the app's CSP (script-src 'self') would block it
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture(params=list(TABLET_SIZES))
+def tablet(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    """A tablet browser context (touch, mobile, 2x), in portrait and in landscape."""
+    context = _context(browser, request.param)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def portrait(browser: Any) -> Iterator[Any]:
+    """One portrait tablet context, for tests where orientation does not matter."""
+    context = _context(browser, "portrait")
+    try:
+        yield context
+    finally:
+        context.close()

@@ -1,0 +1,78 @@
+"""Every shipped content file loads, and released files are never edited."""
+
+import hashlib
+from pathlib import Path
+
+from screening.core.languages import CONTENT_LANGUAGES
+from screening.core.model import Content
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKSUMS = Path(__file__).with_name("released_checksums.txt")
+SET_IDS = {"general", "health", "labour", "migrants", "child"}
+
+
+def _released_files(content: Content) -> dict[str, str]:
+    files = {s.file: s.sha256 for s in content.sets.values() if s.status == "released"}
+    files.update({r.file: _sha(r.file) for r in content.scoring.values() if r.status == "released"})
+    files.update({r.file: _sha(r.file) for r in content.referral_rules.values() if r.status == "released"})
+    return files
+
+
+def _sha(relative: str) -> str:
+    return hashlib.sha256((ROOT / relative).read_bytes()).hexdigest()
+
+
+def _recorded() -> dict[str, str]:
+    lines = [line.split() for line in CHECKSUMS.read_text().splitlines() if line and not line.startswith("#")]
+    return {path: digest for digest, path in lines}
+
+
+def test_the_five_sets_ship_with_a_released_default(content: Content) -> None:
+    assert set(content.set_ids()) == SET_IDS
+    for set_id in SET_IDS:
+        default = content.get_set(set_id)
+        assert default is not None and default.status == "released"
+        assert len(default.indicators) >= 25
+
+
+def test_a_set_ships_in_two_versions_and_the_newest_released_is_default(content: Content) -> None:
+    assert content.versions("general") == ("2025.1", "2026.1")
+    assert content.default_version("general") == "2026.1"
+    assert content.get_set("general", "2025.1") is not None  # old screenings refer to it
+
+
+def test_every_text_is_in_every_content_language(content: Content) -> None:
+    for indicator_set in content.sets.values():
+        for indicator in indicator_set.indicators:
+            for text in (indicator.text, indicator.guidance):
+                assert tuple(text) == CONTENT_LANGUAGES
+
+
+def test_released_files_are_never_edited(content: Content) -> None:
+    recorded = _recorded()
+    for path, digest in _released_files(content).items():
+        assert path in recorded, f"{path} is released but has no checksum in {CHECKSUMS.name}: add it"
+        assert recorded[path] == digest, f"{path} is released and was edited: publish a new version instead"
+
+
+def test_safety_comes_first_with_the_required_checks(content: Content) -> None:
+    for indicator_set in content.sets.values():
+        first = indicator_set.sections[0]
+        assert first.kind == "safety"
+        assert {"safety.person_alone", "safety.interpreter_not_neutral", "safety.immediate_danger"} <= {
+            c.id for c in first.safety_checks
+        }
+
+
+def test_contacts_publish_only_the_numbers_in_the_domain_brief(content: Content) -> None:
+    directory = content.directory
+    assert {"police_emergency", "dithb", "vaao", "csw", "dcam", "labour_inspectorate", "emergency_medical"} <= set(
+        directory.contacts
+    )
+    assert len(directory.municipalities) == 38
+    published = {c.phone for c in directory.contacts.values() if c.phone}
+    published |= {m.csw_phone for m in directory.municipalities.values() if m.csw_phone}
+    assert published <= {"192", "0800 11 112"}
+    assert directory.contacts["police_emergency"].phone == "192"
+    unknown = [c for c in directory.contacts.values() if not c.phone]
+    assert all(c.phone_status == "to_confirm" for c in unknown)
