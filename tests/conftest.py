@@ -72,7 +72,9 @@ def make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) -
     from screening.app import create_app
     from screening.db import upgrade
 
-    app = create_app({"env": "testing", "database_url": database_url, **settings}, instance_path=str(tmp_path / "instance"))
+    app = create_app(
+        {"env": "testing", "database_url": database_url, **settings}, instance_path=str(tmp_path / "instance")
+    )
     upgrade(app.extensions["screening.engine"])
     return app
 

@@ -61,20 +61,32 @@ def test_missing_language_names_the_path_and_line(tree: Path) -> None:
     line = line_of(tree, GENERAL, "Personi punon shumë orë")
     edit(tree, GENERAL, lambda t: t.replace(needle, ""))
     found = problems(tree)
-    assert any(
-        p.startswith(f"{GENERAL}:{line - 1}: sections[") and ".text: missing 'sr_Latn'" in p for p in found
-    ), found
+    assert any(p.startswith(f"{GENERAL}:{line - 1}: sections[") and ".text: missing 'sr_Latn'" in p for p in found), (
+        found
+    )
 
 
 def test_cyrillic_is_not_written_by_hand(tree: Path) -> None:
-    edit(tree, GENERAL, lambda t: t.replace('en: "The person works very long hours', 'sr_Cyrl: "x"\n          en: "The person works very long hours', 1))
+    edit(
+        tree,
+        GENERAL,
+        lambda t: t.replace(
+            'en: "The person works very long hours', 'sr_Cyrl: "x"\n          en: "The person works very long hours', 1
+        ),
+    )
     assert any("unknown language 'sr_Cyrl' (Cyrillic is derived from sr_Latn)" in p for p in problems(tree))
 
 
 def test_unknown_dimension_and_strength(tree: Path) -> None:
-    edit(tree, GENERAL, lambda t: t.replace(
-        "dimension: exploitative_conditions\n        strength: {adult: strong, child: strong}",
-        "dimension: exploitation\n        strength: {adult: huge, child: weak}", 1))
+    edit(
+        tree,
+        GENERAL,
+        lambda t: t.replace(
+            "dimension: exploitative_conditions\n        strength: {adult: strong, child: strong}",
+            "dimension: exploitation\n        strength: {adult: huge, child: weak}",
+            1,
+        ),
+    )
     found = "\n".join(problems(tree))
     assert "unknown value 'exploitation'" in found
     assert "unknown value 'huge'" in found
@@ -90,9 +102,15 @@ def test_duplicate_ids_and_keys(tree: Path) -> None:
 
 
 def test_unknown_source_and_unknown_key(tree: Path) -> None:
-    edit(tree, GENERAL, lambda t: t.replace(
-        "        source: ilo_2009\n        source_note: \"ILO exploitative conditions of work: excessive",
-        "        source: wikipedia\n        colour: red\n        source_note: \"ILO exploitative conditions of work: excessive", 1))
+    edit(
+        tree,
+        GENERAL,
+        lambda t: t.replace(
+            '        source: ilo_2009\n        source_note: "ILO exploitative conditions of work: excessive',
+            '        source: wikipedia\n        colour: red\n        source_note: "ILO exploitative conditions of work: excessive',
+            1,
+        ),
+    )
     found = "\n".join(problems(tree))
     assert "unknown source 'wikipedia'" in found
     assert "unknown key 'colour'" in found
@@ -122,7 +140,9 @@ def test_a_set_needs_25_indicators_and_every_dimension(tree: Path) -> None:
 
 
 def test_rule_naming_an_unknown_contact_or_field(tree: Path) -> None:
-    edit(tree, RULES, lambda t: t.replace("{contact: dcam, priority: routine}", "{contact: embassy, priority: soon}", 1))
+    edit(
+        tree, RULES, lambda t: t.replace("{contact: dcam, priority: routine}", "{contact: embassy, priority: soon}", 1)
+    )
     edit(tree, RULES, lambda t: t.replace("when: {urgent: true}", "when: {urgency: true}", 1))
     found = "\n".join(problems(tree))
     assert "unknown contact 'embassy'" in found
@@ -143,12 +163,22 @@ def test_scoring_levels_must_be_complete(tree: Path) -> None:
 
 
 def test_placeholders_must_agree_across_languages(tree: Path) -> None:
-    edit(tree, SCORING, lambda t: t.replace('sq: "Dimension pozitiv – {dimension}: {indicators}."', 'sq: "Dimension pozitiv – {dimensioni}."', 1))
+    edit(
+        tree,
+        SCORING,
+        lambda t: t.replace(
+            'sq: "Dimension pozitiv – {dimension}: {indicators}."', 'sq: "Dimension pozitiv – {dimensioni}."', 1
+        ),
+    )
     assert any("placeholders in 'sq'" in p for p in problems(tree))
 
 
 def test_never_publish_an_invented_phone_number_format(tree: Path) -> None:
-    edit(tree, CONTACTS, lambda t: t.replace('phone: "192"\n    phone_status: published', "phone: null\n    phone_status: published", 1))
+    edit(
+        tree,
+        CONTACTS,
+        lambda t: t.replace('phone: "192"\n    phone_status: published', "phone: null\n    phone_status: published", 1),
+    )
     assert any("a published number cannot be empty" in p for p in problems(tree))
 
 

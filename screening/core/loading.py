@@ -86,11 +86,12 @@ def load_content(root: Path | None = None) -> Content:
             sets[(folder.name, version)] = indicator_set
     directory = _load_single(root, root / "referral_rules" / "contacts.yaml", _parse_directory, problems)
     all_forms = frozenset(f for s in scoring.values() for f in s.forms)
+    all_dimensions = frozenset(d for s in scoring.values() for d in s.dimensions)
     contact_keys = frozenset(directory.contacts) if directory else frozenset()
     rules = _load_versioned(
         root,
         root / "referral_rules",
-        lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, all_forms),
+        lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, all_forms, all_dimensions),
         problems,
     )
     if not sets:
@@ -731,6 +732,7 @@ def _parse_referral_rules(
     version: str,
     contacts: frozenset[str],
     forms: frozenset[str],
+    dimensions: frozenset[str],
 ) -> ReferralRules | None:
     c.only_keys(data, (), ("version", "status", "source", "rules"))
     _check_version(c, data, version)
@@ -747,7 +749,7 @@ def _parse_referral_rules(
         rule_id = c.identifier(entry, path, "id", KEY_PATTERN)
         if rule_id:
             ids.append((rule_id, (*path, "id")))
-        when = _rule_condition(c, entry, path, forms)
+        when = _rule_condition(c, entry, path, forms, dimensions)
         refer = _contact_refs(c, entry, path, contacts)
         reason = c.text(entry, path, "reason")
         sop = c.string(entry, path, "sop")
@@ -760,7 +762,7 @@ def _parse_referral_rules(
 
 
 def _rule_condition(
-    c: Checker, entry: Mapping[str, Any], path: PathKey, forms: frozenset[str]
+    c: Checker, entry: Mapping[str, Any], path: PathKey, forms: frozenset[str], dimensions: frozenset[str]
 ) -> Mapping[str, object] | None:
     when = c.mapping(entry.get("when"), (*path, "when"))
     if when is None:
@@ -779,7 +781,7 @@ def _rule_condition(
             c.report(fpath, f"{field} takes true or false, found {value!r}")
             ok = False
         elif kind is list:
-            allowed = forms if field == "forms_any" else frozenset(CONSENT_VALUES)
+            allowed = {"forms_any": forms, "evidence_in_any": dimensions}.get(str(field), frozenset(CONSENT_VALUES))
             if not isinstance(value, list) or not value or any(v not in allowed for v in value):
                 c.report(fpath, f"{field} takes a list of: {', '.join(sorted(allowed))}")
                 ok = False

@@ -22,6 +22,7 @@ CONDITION_FIELDS: Mapping[str, type] = {
     "foreign_national": bool,
     "asylum_seeker": bool,
     "forms_any": list,
+    "evidence_in_any": list,
     "consent": list,
 }
 
@@ -55,6 +56,7 @@ def _facts(result: ScoreResult, profile: Profile) -> dict[str, Any]:
         "foreign_national": profile.foreign_national is True,
         "asylum_seeker": profile.asylum_seeker,
         "forms": set(result.forms),
+        "evidence": {finding.dimension for finding in result.dimensions},
         "consent": profile.consent,
     }
 
@@ -65,6 +67,8 @@ def _matches(when: Mapping[str, object], facts: Mapping[str, Any]) -> bool:
             ok = facts["level"] >= expected  # type: ignore[operator]
         elif field == "forms_any":
             ok = bool(facts["forms"] & set(expected))  # type: ignore[call-overload]
+        elif field == "evidence_in_any":
+            ok = bool(facts["evidence"] & set(expected))  # type: ignore[call-overload]
         elif field == "consent":
             ok = facts["consent"] in expected  # type: ignore[operator]
         else:

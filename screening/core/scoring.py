@@ -167,9 +167,9 @@ def _holds(condition: Condition, positive: set[str], any_strong: bool, any_yes: 
 
 
 def _forms(rules: ScoringRules, yes: list[Indicator]) -> tuple[str, ...]:
-    """Forms named by at least the configured share of the yes answers, most supported first."""
+    """Forms named nearly as often as the most-named one (the configured share), most named first."""
     support = {form: sum(1 for i in yes if form in i.forms) for form in rules.forms}
-    needed = rules.suspected_form_min_share * len(yes)
+    needed = rules.suspected_form_min_share * max(support.values(), default=0)
     suspected = [form for form in rules.forms if support[form] and support[form] >= needed]
     return tuple(sorted(suspected, key=lambda form: -support[form]))
 

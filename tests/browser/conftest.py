@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TABLET_SIZES = {"portrait": (768, 1024), "landscape": (1024, 768)}
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def _missing(reason: str) -> None:
+    """Fail under CI, where the test dependencies must be installed; skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def _make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) -> Flask:
@@ -46,6 +55,7 @@ def _make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) 
 class LiveServer:
     app: Flask
     url: str
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) as the server saw them
 
     def screenings(self) -> int:
         """How many screenings the database holds."""
@@ -66,10 +76,18 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The app on a fresh SQLite database, served by werkzeug on 127.0.0.1 and a free port."""
     app = _make_app(tmp_path)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    inner = app.wsgi_app
+
+    def recording(environ: dict[str, Any], start_response: Any) -> Any:
+        live.requests.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
+        return inner(environ, start_response)
+
+    app.wsgi_app = recording  # type: ignore[method-assign]
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+        yield live
     finally:
         server.shutdown()
         server.server_close()
@@ -80,10 +98,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
-        reason = f"{CHROMIUM} is missing: run `make test-deps` (bash .ci/test-deps) to install Debian's chromium"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        _missing(f"{CHROMIUM} is missing: run `make test-deps` (bash .ci/test-deps) to install Debian's chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -126,3 +141,28 @@ def portrait(browser: Any) -> Iterator[Any]:
         yield context
     finally:
         context.close()
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '').strip()}")
+    return "\n".join(lines)
+
+
+def check_accessibility(page: Any, label: str = "") -> None:
+    """Run axe-core on the page; fail on any serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe-core: serious or critical violations on {label or page.url}:\n{_describe(blocking)}"
+
+
+@pytest.fixture(scope="session")
+def axe() -> Any:
+    """``axe(page, label)`` checks the page with axe-core (serious and critical impacts fail)."""
+    if not AXE.is_file():
+        _missing(f"{AXE} is missing: run `make test-deps` (bash .ci/test-deps) to install axe-core")
+    return check_accessibility
