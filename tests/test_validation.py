@@ -107,7 +107,8 @@ def test_unknown_source_and_unknown_key(tree: Path) -> None:
         GENERAL,
         lambda t: t.replace(
             '        source: ilo_2009\n        source_note: "ILO exploitative conditions of work: excessive',
-            '        source: wikipedia\n        colour: red\n        source_note: "ILO exploitative conditions of work: excessive',
+            '        source: wikipedia\n        colour: red\n'
+            '        source_note: "ILO exploitative conditions of work: excessive',
             1,
         ),
     )
@@ -133,7 +134,7 @@ def test_safety_section_must_come_first(tree: Path) -> None:
 
 def test_a_set_needs_25_indicators_and_every_dimension(tree: Path) -> None:
     text = (tree / GENERAL).read_text(encoding="utf-8")
-    head, _, rest = text.partition("  - id: observe")
+    head, _, _rest = text.partition("  - id: observe")
     (tree / GENERAL).write_text(head, encoding="utf-8")
     found = "\n".join(problems(tree))
     assert "a set needs at least a safety section and one indicator section" in found or "at least 25" in found

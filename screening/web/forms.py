@@ -8,7 +8,7 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES
@@ -23,6 +23,13 @@ from screening.web.vocabulary import (
 )
 
 FIELD_PREFIX = "a_"
+
+
+def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
 CASE_REFERENCE_MAX = 40
 
 
@@ -32,13 +39,15 @@ def field_name(item_id: str) -> str:
 
 
 class StartForm(FlaskForm):
-    institution = SelectField(_l("Your institution"), choices=list(INSTITUTIONS.items()), validators=[DataRequired()])
-    role = SelectField(_l("Your role"), choices=list(ROLES.items()), validators=[DataRequired()])
+    institution = SelectField(
+        _l("Your institution"), choices=options(INSTITUTIONS.items()), validators=[DataRequired()]
+    )
+    role = SelectField(_l("Your role"), choices=options(ROLES.items()), validators=[DataRequired()])
     indicator_set = SelectField(_l("Indicator set"), validators=[DataRequired()])
-    language = SelectField(_l("Your language"), choices=[(code, NATIVE_NAMES[code]) for code in UI_LOCALES])
+    language = SelectField(_l("Your language"), choices=options((code, NATIVE_NAMES[code]) for code in UI_LOCALES))
     second_language = SelectField(
         _l("Second language, for the person you interview (optional)"),
-        choices=[("", _l("None")), *((code, NATIVE_NAMES[code]) for code in UI_LOCALES)],
+        choices=options([("", _l("None")), *((code, NATIVE_NAMES[code]) for code in UI_LOCALES)]),
         validators=[Optional()],
     )
 
@@ -50,7 +59,7 @@ def start_form(content: Content, usual_set: str | None, formdata: object = None)
     locale = str(get_locale())
     from screening.core.languages import localise
 
-    form.indicator_set.choices = [(s.id, f"{localise(s.title, locale)} ({s.version})") for s in ordered]
+    form.indicator_set.choices = options((s.id, f"{localise(s.title, locale)} ({s.version})") for s in ordered)
     return form
 
 
@@ -62,7 +71,9 @@ def answers_form(item_ids: Iterable[str], formdata: object) -> FlaskForm:
 
     for item_id in item_ids:
         setattr(
-            AnswersForm, field_name(item_id), RadioField(choices=list(ANSWER_LABELS.items()), validators=[Optional()])
+            AnswersForm,
+            field_name(item_id),
+            RadioField(choices=options(ANSWER_LABELS.items()), validators=[Optional()]),
         )
     return AnswersForm(formdata=formdata)
 
@@ -90,21 +101,21 @@ def language_name(code: str, display: Locale) -> str:
     return str(display.languages.get(code, code)).capitalize()
 
 
-def spoken_language_choices() -> list[tuple[str, str]]:
+def spoken_language_choices() -> list[SelectChoice]:
     display = Locale.parse(str(get_locale()))
     names = [(code, language_name(code, display)) for code in SPOKEN_LANGUAGES]
-    return [("", _l("Not known")), *sorted(names, key=lambda pair: pair[1]), ("other", _l("Other language"))]
+    return options([("", _l("Not known")), *sorted(names, key=lambda pair: pair[1]), ("other", _l("Other language"))])
 
 
 class ProfileForm(FlaskForm):
     age = IntegerField(_l("Age in years"), validators=[Optional(), NumberRange(min=0, max=120)])
     age_unknown = BooleanField(_l("Age unknown"))
     age_uncertain = BooleanField(_l("Age is an estimate: the person may be under 18"))
-    sex = SelectField(_l("Sex"), choices=list(SEXES.items()), validators=[InputRequired()])
-    nationality = SelectField(_l("Nationality"), choices=list(NATIONALITIES.items()), validators=[InputRequired()])
+    sex = SelectField(_l("Sex"), choices=options(SEXES.items()), validators=[InputRequired()])
+    nationality = SelectField(_l("Nationality"), choices=options(NATIONALITIES.items()), validators=[InputRequired()])
     asylum_seeker = RadioField(
         _l("Asylum seeker"),
-        choices=[("no", ANSWER_LABELS["no"]), ("yes", ANSWER_LABELS["yes"])],
+        choices=options([("no", ANSWER_LABELS["no"]), ("yes", ANSWER_LABELS["yes"])]),
         default="no",
         validators=[InputRequired()],
     )
@@ -135,23 +146,27 @@ def profile_form(
     form = ProfileForm(formdata=formdata, data=data) if formdata is not None else ProfileForm(data=data)
     form.spoken_language.choices = spoken_language_choices()
     municipalities = sorted(content.directory.municipalities.values(), key=lambda m: localise(m.name, locale))
-    form.municipality.choices = [("", _l("Not known")), *((m.key, localise(m.name, locale)) for m in municipalities)]
+    form.municipality.choices = options(
+        [("", _l("Not known")), *((m.key, localise(m.name, locale)) for m in municipalities)]
+    )
     return form
 
 
 class ConsentForm(FlaskForm):
     consent = RadioField(
         _l("Did the person agree to be referred?"),
-        choices=[
-            ("given", _l("Yes, the person agreed")),
-            ("declined", _l("No, the person declined")),
-            ("not_recorded", _l("Not asked yet")),
-        ],
+        choices=options(
+            [
+                ("given", _l("Yes, the person agreed")),
+                ("declined", _l("No, the person declined")),
+                ("not_recorded", _l("Not asked yet")),
+            ]
+        ),
         validators=[InputRequired()],
     )
     informed_of_rights = RadioField(
         _l("Was the person informed of their rights, including the reflection period?"),
-        choices=[("yes", ANSWER_LABELS["yes"]), ("no", ANSWER_LABELS["no"])],
+        choices=options([("yes", ANSWER_LABELS["yes"]), ("no", ANSWER_LABELS["no"])]),
         validators=[InputRequired()],
     )
 

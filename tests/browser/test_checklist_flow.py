@@ -1,0 +1,522 @@
+"""The checklist in a real browser, on tablet-sized touch screens: whole screenings in every
+language, switching language and reloading half way, double submissions, the PDF slip, touch
+target sizes, the immediate-danger stop, and the two-language display.
+
+Every page a screener sees in the flow is checked with axe-core (serious and critical fail).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from screening import operations as ops
+from screening.web.forms import field_name, section_items
+
+pytestmark = [
+    pytest.mark.browser,
+    # WTForms 3.3 deprecates the (value, label) tuples screening/web/forms.py passes as choices;
+    # pyproject's filterwarnings = error turns that into a 500 on every page with a form. Only that
+    # one message is let through, until forms.py moves to SelectChoice (or wtforms is pinned < 3.4).
+    pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning"),
+]
+
+LOCALES = ("sq", "sr_Latn", "sr_Cyrl", "en")
+HTML_LANG = {"sq": "sq", "sr_Latn": "sr-Latn", "sr_Cyrl": "sr-Cyrl", "en": "en"}
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+SET_ID = "general"
+MIN_TARGET = 44  # CSS pixels, WCAG 2.5.5
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def indicator_set(server: Any) -> Any:
+    return server.app.extensions["screening.content"].get_set(SET_ID)
+
+
+def steps(server: Any) -> list[str]:
+    return ops.steps(indicator_set(server))
+
+
+def expect_lang(page: Page, locale: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", HTML_LANG[locale])
+
+
+def step_url(server: Any, token: str, step: str) -> str:
+    return f"{server.url}/s/{token}/{step}"
+
+
+def wait_for_step(page: Page, step: str) -> None:
+    page.wait_for_url(re.compile(rf"/s/[^/]+/{re.escape(step)}(\?.*)?$"))
+
+
+def switch_language(page: Page, locale: str) -> None:
+    """Press a language button of the page's language menu (it submits the page's form)."""
+    page.locator(f".language-menu button[name=_lang][value='{locale}']").click()
+    expect_lang(page, locale)
+    expect(page.locator(".language-menu .current")).to_have_attribute("aria-current", "true")
+
+
+def start(page: Page, server: Any, locale: str, *, second: str | None = None, axe: Any = None) -> str:
+    """Open the start page in ``locale`` and start a screening; returns its token."""
+    page.goto(server.url + "/")
+    if page.locator(f".language-menu button[name=_lang][value='{locale}']").count():
+        switch_language(page, locale)
+    expect_lang(page, locale)
+    if axe:
+        axe(page, f"start page ({locale})")
+    page.select_option("#indicator_set", SET_ID)
+    page.select_option("#language", locale)
+    page.select_option("#second_language", second or "")
+    page.locator("#start-form .nav-buttons button[type=submit]").click()
+    wait_for_step(page, ops.SAFETY_STEP)
+    match = re.search(r"/s/([^/]+)/safety", page.url)
+    assert match
+    return match.group(1)
+
+
+def radio(page: Page, item_id: str, value: str) -> Any:
+    return page.locator(f"input[type=radio][name='{field_name(item_id)}'][value='{value}']")
+
+
+def answer(page: Page, answers: dict[str, str]) -> None:
+    """Tap the answer labels, as a finger on a tablet would."""
+    for item_id, value in answers.items():
+        page.locator(f"label.answer:has(input[name='{field_name(item_id)}'][value='{value}'])").tap()
+        expect(radio(page, item_id, value)).to_be_checked()
+
+
+def checked(page: Page) -> dict[str, str]:
+    """The checked answer radios of the page, as ``{field name: value}``."""
+    pairs = page.locator("input[type=radio][name^='a_']:checked").evaluate_all(
+        "inputs => inputs.map(input => [input.name, input.value])"
+    )
+    return dict(pairs)
+
+
+def as_fields(answers: dict[str, str]) -> dict[str, str]:
+    return {field_name(item_id): value for item_id, value in answers.items()}
+
+
+def next_step(page: Page, following: str) -> None:
+    page.locator("button[name=_action][value=next]").click()
+    wait_for_step(page, following)
+
+
+def back_step(page: Page, previous: str) -> None:
+    page.locator("button[name=_action][value=back]").click()
+    wait_for_step(page, previous)
+
+
+def fill_profile(page: Page, *, age: str = "30", sex: str = "female", nationality: str = "other") -> None:
+    page.fill("#age", age)
+    page.select_option("#sex", sex)
+    page.select_option("#nationality", nationality)
+
+
+def section_answers(server: Any, step: str) -> dict[str, str]:
+    """Some answers for a section page: yes, no, don't know, then blanks."""
+    items = section_items(indicator_set(server), step)
+    return dict(zip(items, ("yes", "no", "unknown"), strict=False))
+
+
+SAFETY_ANSWERS = {
+    "safety.person_alone": "yes",
+    "safety.interpreter_not_neutral": "no",
+    "safety.immediate_danger": "no",
+    "safety.medical_emergency": "unknown",
+}
+
+
+def to_review(page: Page, server: Any, locale: str = "en") -> str:
+    """The shortest way to the review page: safety and profile, then straight to review."""
+    token = start(page, server, locale)
+    answer(page, {"safety.person_alone": "yes"})
+    next_step(page, ops.PROFILE_STEP)
+    fill_profile(page)
+    next_step(page, steps(server)[2])
+    answer(page, section_answers(server, steps(server)[2]))
+    page.goto(step_url(server, token, ops.REVIEW_STEP))
+    return token
+
+
+def finish(page: Page) -> None:
+    page.locator("button[name=_action][value=finish]").click()
+    page.wait_for_url(re.compile(r"/s/[^/]+/result$"))
+
+
+def stored(server: Any, token: str) -> Any:
+    from screening.models import Screening
+
+    with server.app.extensions["screening.sessionmaker"]() as db:
+        return db.query(Screening).filter_by(token=token).one()
+
+
+# --- (a) whole screenings, every locale ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "tablet"),
+    [("sq", "portrait"), ("sr_Latn", "landscape"), ("sr_Cyrl", "portrait"), ("en", "landscape")],
+    indirect=["tablet"],
+)
+def test_complete_screening(live_server: Any, tablet: Any, axe: Any, locale: str) -> None:
+    page = tablet.new_page()
+    token = start(page, live_server, locale, axe=axe)
+    order = steps(live_server)
+    given: dict[str, str] = {}
+
+    for position, step in enumerate(order[:-1]):
+        wait_for_step(page, step)
+        expect_lang(page, locale)
+        expect(page.locator(".progress")).to_contain_text(str(position + 1))
+        axe(page, f"{step} ({locale})")
+        if locale != "en":
+            expect(page.locator("button[name=_action][value=next]")).not_to_have_text("Save and continue")
+        if step == ops.PROFILE_STEP:
+            fill_profile(page)
+        else:
+            answers = SAFETY_ANSWERS if step == ops.SAFETY_STEP else section_answers(live_server, step)
+            heading = page.locator("h1").inner_text()
+            assert bool(CYRILLIC.search(heading)) == (locale == "sr_Cyrl"), heading
+            answer(page, answers)
+            given.update(answers)
+        next_step(page, order[position + 1])
+
+    expect_lang(page, locale)
+    axe(page, f"review ({locale})")
+    yes = [item for item, value in given.items() if value == "yes"]
+    expect(page.locator(".summary-row.answer-yes")).to_have_count(len(yes))
+    expect(page.locator(".summary-row.answer-no")).to_have_count(list(given.values()).count("no"))
+    assert stored(live_server, token).answers == {**stored(live_server, token).answers, **given}
+
+    finish(page)
+    expect_lang(page, locale)
+    axe(page, f"result ({locale})")
+    expect(page.locator(".level .level-label")).not_to_be_empty()
+    expect(page.locator("ul.explanation li").first).to_be_visible()
+    calls = page.locator("a[href^='tel:']")
+    assert calls.count() >= 1
+    for href in calls.evaluate_all("links => links.map(link => link.getAttribute('href'))"):
+        assert re.fullmatch(r"tel:\+?\d+", href), href
+    slip_number = stored(live_server, token).slip_number
+    expect(page.locator("main")).to_contain_text(slip_number)
+
+    page.locator("label.answer:has(input[name=consent][value=given])").tap()
+    page.locator("label.answer:has(input[name=informed_of_rights][value=yes])").tap()
+    page.locator("form[action$='/consent'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/result#referrals$"))
+    expect(page.locator("input[name=consent][value=given]")).to_be_checked()
+    assert stored(live_server, token).consent == "given"
+
+    expect(page.locator("#slip-lang")).to_have_value(locale)
+    page.locator(".slip-form button[type=submit]:not([formaction])").click()
+    page.wait_for_url(re.compile(rf"/slip\?lang={locale}$"))
+    expect_lang(page, locale)
+    expect(page.locator(".slip-number")).to_contain_text(slip_number)
+    axe(page, f"slip print view ({locale})")
+
+
+# --- (b) switching language half way ---------------------------------------------------------
+
+
+def test_language_switch_keeps_answers(live_server: Any, portrait: Any) -> None:
+    page = portrait.new_page()
+    order = steps(live_server)
+    token = start(page, live_server, "en")
+    safety = {"safety.person_alone": "yes", "safety.medical_emergency": "no"}
+    answer(page, safety)
+    next_step(page, ops.PROFILE_STEP)
+    fill_profile(page, age="41", sex="male", nationality="other")
+    next_step(page, order[2])
+
+    # Answers on the current page are not submitted yet: the language button saves them.
+    current = section_answers(live_server, order[2])
+    answer(page, current)
+    switch_language(page, "sr_Cyrl")
+    wait_for_step(page, order[2])
+    assert checked(page) == as_fields(current)
+    assert CYRILLIC.search(page.locator("h1").inner_text())
+
+    back_step(page, ops.PROFILE_STEP)
+    expect_lang(page, "sr_Cyrl")
+    expect(page.locator("#age")).to_have_value("41")
+    expect(page.locator("#sex")).to_have_value("male")
+    expect(page.locator("#nationality")).to_have_value("other")
+
+    switch_language(page, "sq")
+    wait_for_step(page, ops.PROFILE_STEP)
+    expect(page.locator("#age")).to_have_value("41")
+    expect(page.locator("#sex")).to_have_value("male")
+
+    back_step(page, ops.SAFETY_STEP)
+    expect_lang(page, "sq")
+    assert checked(page) == as_fields(safety)
+
+    page.goto(step_url(live_server, token, order[2]))
+    expect_lang(page, "sq")
+    assert checked(page) == as_fields(current)
+
+    page.goto(step_url(live_server, token, ops.REVIEW_STEP))
+    switch_language(page, "sr_Latn")
+    wait_for_step(page, ops.REVIEW_STEP)
+    expect(page.locator(".summary-row.answer-yes")).to_have_count(2)
+    assert stored(live_server, token).answers == {**stored(live_server, token).answers, **safety, **current}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: a language switch on a partly filled profile page (no age yet) saves nothing and "
+    "redirects, so what was entered is lost (views._profile_step)",
+)
+def test_language_switch_keeps_partial_profile(live_server: Any, portrait: Any) -> None:
+    page = portrait.new_page()
+    start(page, live_server, "en")
+    next_step(page, ops.PROFILE_STEP)
+    page.select_option("#sex", "male")
+    page.select_option("#nationality", "other")
+    switch_language(page, "sq")
+    expect(page.locator("#sex")).to_have_value("male", timeout=2_000)
+    expect(page.locator("#nationality")).to_have_value("other", timeout=2_000)
+
+
+# --- (c) reloading and resuming --------------------------------------------------------------
+
+
+def test_reload_and_resume(live_server: Any, portrait: Any, browser: Any) -> None:
+    page = portrait.new_page()
+    order = steps(live_server)
+    token = start(page, live_server, "sq")
+    answer(page, SAFETY_ANSWERS)
+    next_step(page, ops.PROFILE_STEP)
+    fill_profile(page, age="17")
+    next_step(page, order[2])
+    first = section_answers(live_server, order[2])
+    answer(page, first)
+    next_step(page, order[3])
+    second = section_answers(live_server, order[3])
+    answer(page, second)
+    next_step(page, order[4])
+
+    page.reload()
+    wait_for_step(page, order[4])
+    expect_lang(page, "sq")
+    expect(page.locator(".error-summary")).to_have_count(0)
+    back_step(page, order[3])
+    assert checked(page) == as_fields(second)
+    page.reload()
+    assert checked(page) == as_fields(second)
+    back_step(page, order[2])
+    assert checked(page) == as_fields(first)
+    back_step(page, ops.PROFILE_STEP)
+    expect(page.locator("#age")).to_have_value("17")
+
+    # The same step URL in a new tab of the same browser resumes with the saved answers.
+    tab = portrait.new_page()
+    tab.goto(step_url(live_server, token, order[3]))
+    expect_lang(tab, "sq")
+    assert checked(tab) == as_fields(second)
+    tab.goto(step_url(live_server, token, ops.SAFETY_STEP))
+    assert checked(tab) == as_fields(SAFETY_ANSWERS)
+
+    # And on a fresh browser (no cookies): the answers are there and the page can be submitted.
+    fresh = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True)
+    try:
+        other = fresh.new_page()
+        other.goto(step_url(live_server, token, order[3]))
+        assert checked(other) == as_fields(second)
+        next_step(other, order[4])
+    finally:
+        fresh.close()
+    assert stored(live_server, token).step == order[3]
+
+
+# --- (d) double submission on the review page -----------------------------------------------
+
+
+def test_double_tap_on_finish(live_server: Any, portrait: Any) -> None:
+    page = portrait.new_page()
+    token = to_review(page, live_server)
+    page.locator("button[name=_action][value=finish]").evaluate("button => { button.click(); button.click(); }")
+    page.wait_for_url(re.compile(r"/s/[^/]+/result$"))
+    expect(page.locator(".level")).to_be_visible()
+    assert ("POST", f"/s/{token}/review") in live_server.requests
+    assert live_server.screenings() == 1
+    assert live_server.statuses() == ["completed"]
+    expect(page.locator("main")).to_contain_text(stored(live_server, token).slip_number)
+
+
+def test_concurrent_double_submit(live_server: Any, portrait: Any) -> None:
+    """Two submissions of the review form racing each other complete the screening once."""
+    page = portrait.new_page()
+    token = to_review(page, live_server)
+    statuses = page.evaluate(
+        """async () => {
+            const form = document.getElementById('review-form');
+            const send = () => {
+                const data = new FormData(form);
+                data.append('_action', 'finish');
+                return fetch(form.action, {method: 'POST', body: data, redirect: 'manual'}).then(r => r.type);
+            };
+            return await Promise.all([send(), send()]);
+        }"""
+    )
+    assert statuses == ["opaqueredirect", "opaqueredirect"]
+    assert live_server.requests.count(("POST", f"/s/{token}/review")) == 2
+    assert live_server.screenings() == 1
+    assert live_server.statuses() == ["completed"]
+    slip_number = stored(live_server, token).slip_number
+    page.reload()  # the review page of a completed screening sends to the result
+    page.wait_for_url(re.compile(r"/s/[^/]+/result$"))
+    expect(page.locator("main")).to_contain_text(slip_number)
+    assert stored(live_server, token).slip_number == slip_number
+
+
+# --- (e) the PDF slip ------------------------------------------------------------------------
+
+
+def test_download_pdf_slip(live_server: Any, portrait: Any) -> None:
+    page = portrait.new_page()
+    token = to_review(page, live_server, "sq")
+    finish(page)
+    page.select_option("#slip-lang", "sr_Cyrl")
+    with page.expect_download() as download_info:
+        page.locator(".slip-form button[formaction]").click()
+    download = download_info.value
+    assert download.failure() is None
+    slip_number = stored(live_server, token).slip_number
+    assert download.suggested_filename == f"referral-slip-{slip_number}.pdf"
+    data = open(download.path(), "rb").read()  # noqa: SIM115
+    assert data.startswith(b"%PDF"), data[:40]
+    assert len(data) > 2_000
+    assert ("GET", f"/s/{token}/slip.pdf") in live_server.requests
+    expect(page).to_have_url(re.compile(r"/result$"))  # the download does not leave the result page
+
+
+# --- (f) touch targets -----------------------------------------------------------------------
+
+
+def test_touch_targets_on_a_section_page(live_server: Any, tablet: Any) -> None:
+    page = tablet.new_page()
+    token = start(page, live_server, "sr_Latn", second="sq")
+    page.goto(step_url(live_server, token, steps(live_server)[4]))  # the longest section
+    targets = {
+        "answer label": page.locator("label.answer"),
+        "button": page.locator("button"),
+        "language menu item": page.locator(".language-menu li > *"),
+        "guidance toggle": page.locator("details.guidance > summary"),
+    }
+    assert targets["answer label"].count() == 3 * len(section_items(indicator_set(live_server), steps(live_server)[4]))
+    assert targets["language menu item"].count() == len(LOCALES)
+    small = []
+    for kind, locator in targets.items():
+        assert locator.count() > 0, kind
+        for index in range(locator.count()):
+            element = locator.nth(index)
+            box = element.bounding_box()
+            assert box is not None, f"{kind} {index} is not displayed"
+            if box["width"] < MIN_TARGET or box["height"] < MIN_TARGET:
+                small.append(f"{kind} {element.inner_text()!r}: {box['width']:.0f}x{box['height']:.0f}")
+    assert not small, "touch targets smaller than 44x44 CSS px:\n" + "\n".join(small)
+
+
+# --- (g) immediate danger --------------------------------------------------------------------
+
+
+def test_immediate_danger_stops_and_keeps_answers(live_server: Any, portrait: Any, axe: Any) -> None:
+    page = portrait.new_page()
+    token = start(page, live_server, "sq")
+    danger = {"safety.person_alone": "yes", "safety.immediate_danger": "yes"}
+    answer(page, danger)
+    page.locator("button[name=_action][value=next]").click()
+    page.wait_for_url(re.compile(r"/s/[^/]+/danger$"))
+    expect_lang(page, "sq")
+    call = page.locator("a[href='tel:192']")
+    expect(call).to_be_visible()
+    box = call.bounding_box()
+    assert box and box["height"] >= MIN_TARGET and box["width"] >= MIN_TARGET
+    axe(page, "immediate danger page")
+    assert stored(live_server, token).answers["safety.immediate_danger"] == "yes"
+
+    # The language menu of the danger page (links) keeps the screener on it.
+    page.locator(".language-menu a[lang='en']").click()
+    page.wait_for_url(re.compile(r"/s/[^/]+/danger$"))
+    expect_lang(page, "en")
+    expect(page.locator("a[href='tel:192']")).to_be_visible()
+
+    page.locator(f"a[href$='/s/{token}/profile']").click()
+    wait_for_step(page, ops.PROFILE_STEP)
+    back_step(page, ops.SAFETY_STEP)
+    assert checked(page) == as_fields(danger)
+    expect(radio(page, "safety.immediate_danger", "yes")).to_be_checked()
+
+
+def test_immediate_danger_on_the_result(live_server: Any, portrait: Any) -> None:
+    """Finishing with the danger answer still yes puts the emergency call first on the result."""
+    page = portrait.new_page()
+    token = start(page, live_server, "en")
+    answer(page, {"safety.immediate_danger": "yes"})
+    page.locator("button[name=_action][value=next]").click()
+    page.wait_for_url(re.compile(r"/danger$"))
+    page.goto(step_url(live_server, token, ops.PROFILE_STEP))
+    fill_profile(page)
+    next_step(page, steps(live_server)[2])
+    page.goto(step_url(live_server, token, ops.REVIEW_STEP))
+    finish(page)
+    expect(page.locator(".danger-panel a[href='tel:192']")).to_be_visible()
+
+
+# --- (h) two languages on screen -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("locale", "second"), [("en", "sr_Latn"), ("sq", "sr_Cyrl")])
+def test_questions_in_two_languages(live_server: Any, portrait: Any, axe: Any, locale: str, second: str) -> None:
+    from screening.core.languages import localise
+
+    page = portrait.new_page()
+    token = start(page, live_server, locale, second=second)
+    tag = HTML_LANG[second]
+    the_set = indicator_set(live_server)
+    for section in the_set.sections:
+        if section.kind == "safety":
+            items = section.safety_checks
+            page.goto(step_url(live_server, token, ops.SAFETY_STEP))
+        else:
+            items = section.indicators
+            page.goto(step_url(live_server, token, section.id))
+        expect_lang(page, locale)
+        expect(page.locator(f"h1 [lang='{tag}']")).to_contain_text(localise(section.title, second))
+        legends = page.locator("fieldset.question legend")
+        expect(legends).to_have_count(len(items))
+        for index, item in enumerate(items):
+            legend = legends.nth(index)
+            expect(legend.locator(".question-text")).to_have_text(localise(item.text, locale))
+            expect(legend.locator(f"[lang='{tag}']")).to_have_text(localise(item.text, second))
+        if section.kind == "safety":
+            axe(page, f"safety page in {locale} and {second}")
+
+
+# --- the slip's own navigation ---------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: the slip's Back link is javascript:history.back(), which the app's own CSP "
+    "(script-src 'self') blocks, so it does nothing (templates/slip/slip.html)",
+)
+def test_slip_back_link_under_the_apps_csp(live_server: Any, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        to_review(page, live_server)
+        finish(page)
+        page.locator(".slip-form button[type=submit]:not([formaction])").click()
+        page.wait_for_url(re.compile(r"/slip\?lang=en$"))
+        page.locator(".no-print a").click()
+        page.wait_for_url(re.compile(r"/result$"), timeout=3_000)
+    finally:
+        context.close()

@@ -1,0 +1,106 @@
+"""The ``screening`` command: validate, sets, diff, score, and clear errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from screening.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_the_shipped_content() -> None:
+    code, out, _ = run("validate")
+    assert code == 0
+    assert out.startswith("OK:")
+
+
+def test_sets_as_json_lists_versions_and_status() -> None:
+    code, out, _ = run("sets", "--json")
+    rows = json.loads(out)
+    assert code == 0
+    general = [r for r in rows if r["id"] == "general"]
+    assert [r["version"] for r in general] == ["2025.1", "2026.1"]
+    assert [r["default"] for r in general] == [False, True]
+    assert {r["id"] for r in rows} == {"general", "health", "labour", "migrants", "child"}
+
+
+def test_diff_shows_added_removed_and_changed() -> None:
+    code, out, _ = run("diff", "general", "2025.1", "2026.1")
+    assert code == 0
+    lines = out.splitlines()
+    assert "+ gen.online_job_offer_abroad" in lines
+    assert "- gen.fear_anxiety" in lines
+    assert any(line.startswith("~ gen.moved_by_others strength_adult: 'weak' -> 'medium'") for line in lines)
+
+
+def test_diff_of_an_unknown_version_is_a_clear_error() -> None:
+    code, _, err = run("diff", "general", "2025.1", "1999.1")
+    assert code == 2
+    assert "has no version '1999.1'" in err
+
+
+def _answers(tmp_path: Path, text: str, name: str = "answers.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_score_json_gives_level_explanation_and_referrals(tmp_path: Path) -> None:
+    file = _answers(
+        tmp_path,
+        "age: 16\nforeign_national: false\nasylum_seeker: false\n"
+        "answers: {chd.long_hours: yes, chd.hazardous_work: yes, chd.travel_arranged_by_non_relatives: yes}\n",
+    )
+    code, out, _ = run("score", "--set", "child", "--answers", file, "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["level"] == 3 and data["child"] is True and data["urgent"] is False
+    assert {"dimensions", "forms", "explanation", "referrals"} <= set(data)
+    assert {r["contact"]: r["priority"] for r in data["referrals"]} == {
+        "dithb": "now",
+        "vaao": "now",
+        "csw": "now",
+        "labour_inspectorate": "routine",
+    }
+    assert all(set(r) >= {"contact", "priority", "reason"} for r in data["referrals"])
+
+
+def test_score_accepts_json_and_cyrillic_output(tmp_path: Path) -> None:
+    file = _answers(tmp_path, json.dumps({"age": "unknown", "answers": {"gen.cannot_leave": "yes"}}), "a.json")
+    code, out, _ = run("score", "--set", "general", "--version", "2025.1", "--answers", file, "--lang", "sr_Cyrl")
+    assert code == 0
+    assert "Могућа трговина људима" in out
+    assert "gen.cannot_leave" in out  # ids stay as they are
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("answers: {gen.nope: yes}", "unknown indicator 'gen.nope'"),
+        ("answers: {gen.cannot_leave: perhaps}", "invalid answer 'perhaps'"),
+        ("age: -3\nanswers: {}", "age must be a whole number"),
+        ("age: 30\nfavourite_colour: red", "unknown key(s) favourite_colour"),
+        ("[1, 2", "is not valid YAML"),
+        ("- just\n- a list", "must hold a mapping"),
+    ],
+)
+def test_bad_answers_file_exits_2_without_traceback(tmp_path: Path, content: str, message: str) -> None:
+    code, out, err = run("score", "--set", "general", "--answers", _answers(tmp_path, content))
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in out + err
+
+
+def test_unknown_set_and_missing_file_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("score", "--set", "nope", "--answers", _answers(tmp_path, "answers: {}"))
+    assert code == 2 and "unknown set 'nope'" in err
+    code, _, err = run("score", "--set", "general", "--answers", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "cannot read" in err

@@ -1,0 +1,303 @@
+"""The checklist through the test client, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from screening.core.loading import load_content
+from screening.models import Screening
+from tests.conftest import ROOT, Client
+
+HTML_LANG = {"sq": "sq", "sr_Latn": "sr-Latn", "sr_Cyrl": "sr-Cyrl", "en": "en"}
+ADULT_PROFILE = {"age": "34", "sex": "female", "nationality": "other", "asylum_seeker": "no", "municipality": "peje"}
+
+
+def html_lang(response) -> str:  # type: ignore[no-untyped-def]
+    match = re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no <html lang>"
+    return match.group(1)
+
+
+def start(client: Client, set_id: str = "general", locale: str = "en", second: str = "") -> str:
+    client.get("/")
+    response = client.post(
+        "/",
+        data={"institution": "police", "role": "first_contact_officer", "indicator_set": set_id, "language": locale,
+              "second_language": second},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[0]
+
+
+def answer_all_pages(client: Client, base: str, answers: dict[str, str], profile: dict[str, str], lang: str) -> None:
+    url = f"{base}/safety"
+    while not url.endswith("/review"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert html_lang(page) == HTML_LANG[lang]
+        if url.endswith("/profile"):
+            response = client.post(url, data=profile)
+        else:
+            names = set(re.findall(r'name="(a_[^"]+)"', page.get_data(as_text=True)))
+            data = {n: answers[n] for n in names if n in answers}
+            response = client.post(url, data={**data, "_action": "next"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        url = response.headers["Location"]
+
+
+def finish(client: Client, base: str) -> str:
+    client.get(f"{base}/review")
+    response = client.post(f"{base}/review", data={"_action": "finish"})
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def rows(app: Flask) -> list[Screening]:
+    from sqlalchemy.orm import Session
+
+    with Session(app.extensions["screening.engine"]) as session:
+        return list(session.scalars(select(Screening)))
+
+
+PRESUMED = {
+    "a_gen__deceived_nature_of_job": "yes",
+    "a_gen__deceived_conditions": "yes",
+    "a_gen__excessive_hours": "yes",
+    "a_gen__little_or_no_pay": "yes",
+    "a_gen__cannot_leave": "yes",
+    "a_gen__violence_on_person": "yes",
+    "a_gen__threat_of_denunciation": "unknown",
+    "a_gen__hard_situation_before": "no",
+}
+
+
+@pytest.mark.parametrize("locale", ["sq", "sr_Latn", "sr_Cyrl", "en"])
+def test_a_whole_screening_in_each_language(app: Flask, client: Client, locale: str) -> None:
+    base = start(client, locale=locale)
+    answer_all_pages(client, base, PRESUMED, ADULT_PROFILE, locale)
+    result_url = finish(client, base)
+    page = client.get(result_url)
+    assert page.status_code == 200 and html_lang(page) == HTML_LANG[locale]
+    body = page.get_data(as_text=True)
+    assert "tel:" in body or "href" in body
+    [stored] = rows(app)
+    assert (stored.status, stored.set_id, stored.set_version) == ("completed", "general", "2026.1")
+    assert (stored.scoring_version, stored.rules_version, stored.locale) == ("2026.1", "2026.1", locale)
+    assert stored.result["level"] == 3
+    assert stored.answers["gen.threat_of_denunciation"] == "unknown"
+    assert stored.answers["gen.hard_situation_before"] == "no"
+    assert {r["contact"] for r in stored.referrals} >= {"dithb", "vaao"}
+    label = {"en": "Presumption of trafficking", "sq": "Prezumim i trafikimit", "sr_Latn": "Pretpostavka trgovine",
+             "sr_Cyrl": "Претпоставка трговине"}[locale]  # fmt: skip
+    assert label in body
+
+
+def test_the_final_submission_is_idempotent(app: Flask, client: Client) -> None:
+    base = start(client)
+    answer_all_pages(client, base, PRESUMED, ADULT_PROFILE, "en")
+    first = finish(client, base)
+    again = client.post(f"{base}/review", data={"_action": "finish"})
+    assert again.status_code == 302 and again.headers["Location"] == first
+    [stored] = rows(app)
+    slip = stored.slip_number
+    client.post(f"{base}/review", data={"_action": "finish"})
+    assert [s.slip_number for s in rows(app)] == [slip]
+
+
+def test_switching_language_mid_page_keeps_every_answer(app: Flask, client: Client) -> None:
+    base = start(client, locale="sq")
+    client.get(f"{base}/safety")
+    client.post(f"{base}/safety", data={"a_safety__person_alone": "no", "_action": "next"})
+    client.post(f"{base}/profile", data=ADULT_PROFILE)
+    client.get(f"{base}/observe")
+    response = client.post(f"{base}/observe", data={"a_gen__escorted_at_all_times": "yes", "_lang": "sr_Cyrl"})
+    assert response.headers["Location"].endswith("/observe")
+    page = client.get(f"{base}/observe")
+    assert html_lang(page) == "sr-Cyrl"
+    body = page.get_data(as_text=True)
+    assert re.search(r'name="a_gen__escorted_at_all_times" value="yes" checked', body)
+    [stored] = rows(app)
+    assert stored.answers["safety.person_alone"] == "no"
+    assert stored.profile["municipality"] == "peje"
+
+
+def test_a_reload_resumes_where_the_screener_was(app: Flask, client: Client) -> None:
+    base = start(client)
+    client.get(f"{base}/safety")
+    client.post(f"{base}/safety", data={"a_safety__interpreter_not_neutral": "yes", "_action": "next"})
+    fresh = Client(app.test_client())  # a new tab, same link
+    body = fresh.get(f"{base}/safety").get_data(as_text=True)
+    assert re.search(r'name="a_safety__interpreter_not_neutral" value="yes" checked', body)
+    assert rows(app)[0].step == "safety"
+
+
+def test_back_saves_the_page_too(app: Flask, client: Client) -> None:
+    base = start(client)
+    client.get(f"{base}/safety")
+    client.post(f"{base}/safety", data={"_action": "next"})
+    client.post(f"{base}/profile", data=ADULT_PROFILE)
+    client.get(f"{base}/observe")
+    response = client.post(f"{base}/observe", data={"a_gen__acts_as_instructed": "yes", "_action": "back"})
+    assert response.headers["Location"].endswith("/profile")
+    assert rows(app)[0].answers["gen.acts_as_instructed"] == "yes"
+
+
+def test_immediate_danger_stops_and_keeps_the_answers(app: Flask, client: Client) -> None:
+    base = start(client, locale="sq")
+    client.get(f"{base}/safety")
+    response = client.post(
+        f"{base}/safety", data={"a_safety__immediate_danger": "yes", "a_safety__person_alone": "yes"}
+    )
+    assert response.headers["Location"].endswith("/danger")
+    page = client.get(response.headers["Location"])
+    assert 'href="tel:192"' in page.get_data(as_text=True)
+    assert rows(app)[0].answers["safety.immediate_danger"] == "yes"
+
+
+def test_two_languages_at_once(client: Client) -> None:
+    base = start(client, locale="sq", second="sr_Latn")
+    body = client.get(f"{base}/observe").get_data(as_text=True)
+    assert 'lang="sr-Latn"' in body
+    assert "Neko drugi odgovara umesto osobe" in body or "umesto" in body
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"a_gen__invented": "yes"}, "This page does not ask these questions"),
+        ({"a_gen__escorted_at_all_times": "certainly"}, "Not a valid choice"),
+    ],
+)
+def test_a_tampered_section_is_refused_and_nothing_saved(app: Flask, client: Client, data: dict, message: str) -> None:
+    base = start(client)
+    client.get(f"{base}/observe")
+    response = client.post(f"{base}/observe", data={**data, "a_gen__acts_as_instructed": "yes"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert message in body and "error-summary" in body and "Traceback" not in body
+    assert rows(app)[0].answers == {}
+
+
+def test_a_missing_csrf_token_gets_a_translated_page(app: Flask, client: Client) -> None:
+    base = start(client, locale="sq")
+    response = client.post(f"{base}/safety", data={"a_safety__person_alone": "yes"}, csrf=False)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert html_lang(response) == "sq" and "Traceback" not in body
+    assert rows(app)[0].answers == {}
+
+
+def test_an_unknown_set_or_step_is_a_clear_error(app: Flask, client: Client) -> None:
+    client.get("/")
+    response = client.post(
+        "/", data={"institution": "police", "role": "other", "indicator_set": "tarot", "language": "en"}
+    )
+    assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
+    base = start(client)
+    assert client.get(f"{base}/no-such-step").status_code == 404
+    assert client.get("/s/not-a-token/safety").status_code == 404
+    assert rows(app)[0].set_version == "2026.1"
+
+
+def test_an_incomplete_profile_re_renders_with_errors_and_keeps_input(client: Client) -> None:
+    base = start(client)
+    client.get(f"{base}/profile")
+    response = client.post(f"{base}/profile", data={"sex": "male", "nationality": "kosovo", "case_reference": "X/1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter the age in years" in body
+    assert 'value="X/1"' in body
+
+
+def test_consent_is_recorded_and_can_change_the_referrals(app: Flask, client: Client) -> None:
+    base = start(client)
+    answer_all_pages(client, base, {"a_gen__escorted_at_all_times": "yes"}, ADULT_PROFILE, "en")
+    result_url = finish(client, base)
+    client.get(result_url)
+    response = client.post(f"{base}/consent", data={"consent": "declined", "informed_of_rights": "yes"})
+    assert response.status_code == 302
+    [stored] = rows(app)
+    assert (stored.consent, stored.informed_of_rights) == ("declined", True)
+    vaao = next(r for r in stored.referrals if r["contact"] == "vaao")
+    assert "adult_declined_rights" in vaao["rules"]
+    bad = client.post(f"{base}/consent", data={"consent": "maybe"})
+    assert bad.status_code == 400
+
+
+def test_the_slip_in_the_recipients_language_and_as_pdf(app: Flask, client: Client) -> None:
+    base = start(client, locale="en")
+    answer_all_pages(client, base, PRESUMED, {**ADULT_PROFILE, "case_reference": "KP-2026-77"}, "en")
+    finish(client, base)
+    slip = client.get(f"{base}/slip?lang=sr_Cyrl")
+    body = slip.get_data(as_text=True)
+    assert slip.status_code == 200 and html_lang(slip) == "sr-Cyrl"
+    [stored] = rows(app)
+    assert stored.slip_number in body
+    assert "general 2026.1" in body and "gen.cannot_leave" in body
+    # "Victim" is never a label on the person: not in the title, the facts or the profile tables.
+    labels = " ".join(re.findall(r"<h1>.*?</h1>|<table class=\"facts\">.*?</table>", body, flags=re.S)).lower()
+    assert labels and not any(word in labels for word in ("жртв", "victim", "viktim", "žrtv"))
+    pdf = client.get(f"{base}/slip.pdf?lang=sq")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_slip_re_renders_identically_after_the_content_changes(app: Flask, client: Client, tmp_path: Path) -> None:
+    base = start(client)
+    answer_all_pages(client, base, PRESUMED, ADULT_PROFILE, "en")
+    finish(client, base)
+    before = client.get(f"{base}/slip?lang=en").get_data(as_text=True)
+    tree = tmp_path / "content"
+    for folder in ("indicators", "referral_rules"):
+        shutil.copytree(ROOT / folder, tree / folder)
+    general = tree / "indicators/general/2026.1.yaml"
+    general.write_text(general.read_text().replace("The person works very long hours", "CHANGED TEXT"))
+    contacts = tree / "referral_rules/contacts.yaml"
+    contacts.write_text(contacts.read_text().replace('phone: "0800 11 112"', 'phone: "0800 99 999"'))
+    app.extensions["screening.content"] = load_content(tree)
+    after = client.get(f"{base}/slip?lang=en").get_data(as_text=True)
+    assert "CHANGED TEXT" not in after
+    assert after == before
+
+
+def test_healthz_reports_loaded_content(client: Client) -> None:
+    data = client.get("/healthz").get_json()
+    assert data["status"] == "ok"
+    assert data["sets"]["general"] == ["2025.1", "2026.1"]
+    assert data["referral_rules"] == ["2026.1"]
+
+
+def test_no_request_parses_yaml(app: Flask, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    import screening.core.yamlfile as yamlfile
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("YAML parsed during a request")
+
+    monkeypatch.setattr(yamlfile, "load_yaml", refuse)
+    base = start(client)
+    answer_all_pages(client, base, PRESUMED, ADULT_PROFILE, "en")
+    finish(client, base)
+    assert client.get(f"{base}/result").status_code == 200
+
+
+def test_every_page_has_security_headers(client: Client) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_one_screening_per_start(app: Flask, client: Client) -> None:
+    start(client)
+    start(client)
+    from sqlalchemy.orm import Session
+
+    with Session(app.extensions["screening.engine"]) as session:
+        assert session.scalar(select(func.count()).select_from(Screening)) == 2
