@@ -107,7 +107,7 @@ def test_unknown_source_and_unknown_key(tree: Path) -> None:
         GENERAL,
         lambda t: t.replace(
             '        source: ilo_2009\n        source_note: "ILO exploitative conditions of work: excessive',
-            '        source: wikipedia\n        colour: red\n'
+            "        source: wikipedia\n        colour: red\n"
             '        source_note: "ILO exploitative conditions of work: excessive',
             1,
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 #: A text in every content language: ``{"sq": ..., "sr_Latn": ..., "en": ...}``.
@@ -101,24 +102,26 @@ class IndicatorSet:
     file: str
     sha256: str
 
-    @property
+    # cached_property writes to the instance __dict__, which a frozen dataclass allows.
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for s in self.sections for i in s.indicators)
 
-    @property
+    @cached_property
     def safety_checks(self) -> tuple[SafetyCheck, ...]:
         return tuple(c for s in self.sections for c in s.safety_checks)
 
-    def indicator(self, indicator_id: str) -> Indicator | None:
-        return self._index().get(indicator_id)
+    @cached_property
+    def item_ids(self) -> frozenset[str]:
+        """Every id a screening of this set may answer: indicators and safety checks."""
+        return frozenset(i.id for i in self.indicators) | frozenset(c.id for c in self.safety_checks)
 
-    def _index(self) -> Mapping[str, Indicator]:
-        # Cached on first use; the dataclass is frozen, so we store through object.__setattr__.
-        cached: Mapping[str, Indicator] | None = self.__dict__.get("_by_id")
-        if cached is None:
-            cached = MappingProxyType({i.id: i for i in self.indicators})
-            object.__setattr__(self, "_by_id", cached)
-        return cached
+    @cached_property
+    def _by_id(self) -> Mapping[str, Indicator]:
+        return MappingProxyType({i.id: i for i in self.indicators})
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return self._by_id.get(indicator_id)
 
     @property
     def ref(self) -> str:

@@ -72,9 +72,8 @@ class ScoreResult:
 
 def validate_answers(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> None:
     """Reject answers to indicators the set does not have, and values that are not answers."""
-    valid_ids = {i.id for i in indicator_set.indicators} | {c.id for c in indicator_set.safety_checks}
     for indicator_id, answer in answers.items():
-        if indicator_id not in valid_ids:
+        if indicator_id not in indicator_set.item_ids:
             raise ScoringInputError(f"unknown indicator {indicator_id!r} in set {indicator_set.ref}")
         if answer not in ANSWERS:
             raise ScoringInputError(f"invalid answer {answer!r} for {indicator_id!r} (allowed: {', '.join(ANSWERS)})")

@@ -14,15 +14,21 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from screening import operations as ops
+from screening.core.languages import NATIVE_NAMES
 from screening.web.forms import field_name, section_items
 
-pytestmark = [
-    pytest.mark.browser,
-    # WTForms 3.3 deprecates the (value, label) tuples screening/web/forms.py passes as choices;
-    # pyproject's filterwarnings = error turns that into a 500 on every page with a form. Only that
-    # one message is let through, until forms.py moves to SelectChoice (or wtforms is pinned < 3.4).
-    pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning"),
-]
+pytestmark = pytest.mark.browser
+
+# App bug (reported): templates/checklist/{start,profile,section,review}.html import the
+# language_buttons macro without "with context", so it cannot see ui_locales and renders an empty
+# language menu. Tests that need the menu's buttons are strict xfails until that is fixed: they
+# fail on the missing button (an AssertionError), and turn into failures (XPASS) once it works.
+LANGUAGE_MENU_BUG = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="app bug: the language menu of the start and step pages is empty (language_buttons macro "
+    "imported without context in templates/checklist/*.html)",
+)
 
 LOCALES = ("sq", "sr_Latn", "sr_Cyrl", "en")
 HTML_LANG = {"sq": "sq", "sr_Latn": "sr-Latn", "sr_Cyrl": "sr-Cyrl", "en": "en"}
@@ -56,16 +62,18 @@ def wait_for_step(page: Page, step: str) -> None:
 
 def switch_language(page: Page, locale: str) -> None:
     """Press a language button of the page's language menu (it submits the page's form)."""
-    page.locator(f".language-menu button[name=_lang][value='{locale}']").click()
+    button = page.locator(f".language-menu button[name=_lang][value='{locale}']")
+    expect(button, f"no language button for {locale} on {page.url}").to_have_count(1)
+    button.click()
     expect_lang(page, locale)
     expect(page.locator(".language-menu .current")).to_have_attribute("aria-current", "true")
 
 
 def start(page: Page, server: Any, locale: str, *, second: str | None = None, axe: Any = None) -> str:
-    """Open the start page in ``locale`` and start a screening; returns its token."""
+    """Open the start page in ``locale`` (a tablet set to that language) and start a screening;
+    returns its token."""
+    page.set_extra_http_headers({"Accept-Language": HTML_LANG[locale]})
     page.goto(server.url + "/")
-    if page.locator(f".language-menu button[name=_lang][value='{locale}']").count():
-        switch_language(page, locale)
     expect_lang(page, locale)
     if axe:
         axe(page, f"start page ({locale})")
@@ -224,6 +232,7 @@ def test_complete_screening(live_server: Any, tablet: Any, axe: Any, locale: str
 # --- (b) switching language half way ---------------------------------------------------------
 
 
+@LANGUAGE_MENU_BUG
 def test_language_switch_keeps_answers(live_server: Any, portrait: Any) -> None:
     page = portrait.new_page()
     order = steps(live_server)
@@ -270,8 +279,10 @@ def test_language_switch_keeps_answers(live_server: Any, portrait: Any) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="app bug: a language switch on a partly filled profile page (no age yet) saves nothing and "
-    "redirects, so what was entered is lost (views._profile_step)",
+    raises=AssertionError,
+    reason="app bugs: the language menu is empty (see LANGUAGE_MENU_BUG); and once it works, a language "
+    "switch on a partly filled profile page (no age yet) saves nothing and redirects, so what was entered "
+    "is lost (views._profile_step)",
 )
 def test_language_switch_keeps_partial_profile(live_server: Any, portrait: Any) -> None:
     page = portrait.new_page()
@@ -400,28 +411,71 @@ def test_download_pdf_slip(live_server: Any, portrait: Any) -> None:
 # --- (f) touch targets -----------------------------------------------------------------------
 
 
-def test_touch_targets_on_a_section_page(live_server: Any, tablet: Any) -> None:
-    page = tablet.new_page()
-    token = start(page, live_server, "sr_Latn", second="sq")
-    page.goto(step_url(live_server, token, steps(live_server)[4]))  # the longest section
-    targets = {
-        "answer label": page.locator("label.answer"),
-        "button": page.locator("button"),
-        "language menu item": page.locator(".language-menu li > *"),
-        "guidance toggle": page.locator("details.guidance > summary"),
-    }
-    assert targets["answer label"].count() == 3 * len(section_items(indicator_set(live_server), steps(live_server)[4]))
-    assert targets["language menu item"].count() == len(LOCALES)
+def too_small(targets: dict[str, Any]) -> list[str]:
+    """The targets whose box is under 44x44 CSS pixels (or not displayed at all)."""
     small = []
     for kind, locator in targets.items():
-        assert locator.count() > 0, kind
+        assert locator.count() > 0, f"no {kind} on the page"
         for index in range(locator.count()):
             element = locator.nth(index)
             box = element.bounding_box()
-            assert box is not None, f"{kind} {index} is not displayed"
-            if box["width"] < MIN_TARGET or box["height"] < MIN_TARGET:
-                small.append(f"{kind} {element.inner_text()!r}: {box['width']:.0f}x{box['height']:.0f}")
+            label = f"{kind} {element.inner_text().strip()!r}"
+            if box is None:
+                small.append(f"{label}: not displayed")
+            elif box["width"] < MIN_TARGET or box["height"] < MIN_TARGET:
+                small.append(f"{label}: {box['width']:.0f}x{box['height']:.0f}")
+    return small
+
+
+def test_touch_targets_on_a_section_page(live_server: Any, tablet: Any) -> None:
+    page = tablet.new_page()
+    token = start(page, live_server, "sr_Latn", second="sq")
+    step = steps(live_server)[4]  # the longest section
+    page.goto(step_url(live_server, token, step))
+    targets = {
+        "answer label": page.locator("label.answer"),
+        "button": page.locator("button"),
+        "guidance toggle": page.locator("details.guidance > summary"),
+    }
+    expect(targets["answer label"]).to_have_count(3 * len(section_items(indicator_set(live_server), step)))
+    small = too_small(targets)
     assert not small, "touch targets smaller than 44x44 CSS px:\n" + "\n".join(small)
+
+
+@LANGUAGE_MENU_BUG
+def test_language_menu_on_every_page(live_server: Any, tablet: Any) -> None:
+    """Every page offers the four languages, the current one marked, each item 44x44 or more."""
+    page = tablet.new_page()
+    seen = []
+
+    def check(name: str, locale: str) -> None:
+        items = page.locator(".language-menu li > *")
+        expect(items, f"language menu items on the {name} page").to_have_count(len(LOCALES))
+        current = page.locator(".language-menu [aria-current=true]")
+        expect(current).to_have_count(1)
+        expect(current).to_have_text(NATIVE_NAMES[locale])
+        for other in LOCALES:
+            if other != locale:
+                expect(page.locator(f".language-menu [lang='{HTML_LANG[other]}']")).to_have_text(NATIVE_NAMES[other])
+        small = too_small({"language menu item": items})
+        assert not small, f"on the {name} page: " + "; ".join(small)
+        seen.append(name)
+
+    token = start(page, live_server, "sq")
+    page.goto(live_server.url + "/")
+    check("start", "sq")
+    page.goto(step_url(live_server, token, ops.SAFETY_STEP))
+    check("safety", "sq")
+    next_step(page, ops.PROFILE_STEP)
+    check("profile", "sq")
+    fill_profile(page)
+    next_step(page, steps(live_server)[2])
+    check("section", "sq")
+    page.goto(step_url(live_server, token, ops.REVIEW_STEP))
+    check("review", "sq")
+    finish(page)
+    check("result", "sq")
+    assert seen == ["start", "safety", "profile", "section", "review", "result"]
 
 
 # --- (g) immediate danger --------------------------------------------------------------------
