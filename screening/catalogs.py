@@ -98,7 +98,9 @@ def compile_all() -> None:
         po_path(locale).with_suffix(".mo").write_bytes(_mo_bytes(read(locale)))
 
 
-def _strings(message_string: str | Iterable[str]) -> list[str]:
+def _strings(message_string: str | Iterable[str] | None) -> list[str]:
+    if message_string is None:
+        return [""]
     return [message_string] if isinstance(message_string, str) else list(message_string)
 
 

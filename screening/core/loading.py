@@ -68,9 +68,9 @@ def load_content(root: Path | None = None) -> Content:
     """Load every indicator set, scoring file, referral rule file and the contacts directory."""
     root = (root or default_content_root()).resolve()
     problems: list[Problem] = []
-    for folder in ("indicators", "referral_rules"):
-        if not (root / folder).is_dir():
-            problems.append(Problem(str(root), "", None, f"missing folder {folder}/"))
+    for required in ("indicators", "referral_rules"):
+        if not (root / required).is_dir():
+            problems.append(Problem(str(root), "", None, f"missing folder {required}/"))
     if problems:
         raise ContentError(problems)
 

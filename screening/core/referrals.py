@@ -64,7 +64,7 @@ def _facts(result: ScoreResult, profile: Profile) -> dict[str, Any]:
 def _matches(when: Mapping[str, object], facts: Mapping[str, Any]) -> bool:
     for field, expected in when.items():
         if field == "level_at_least":
-            ok = facts["level"] >= expected  # type: ignore[operator]
+            ok = facts["level"] >= expected
         elif field == "forms_any":
             ok = bool(facts["forms"] & set(expected))  # type: ignore[call-overload]
         elif field == "evidence_in_any":

@@ -292,7 +292,7 @@ def result(token: str) -> Any:
     form = forms.ConsentForm(
         data={
             "consent": screening.consent,
-            "informed_of_rights": {True: "yes", False: "no"}.get(screening.informed_of_rights),
+            "informed_of_rights": {True: "yes", False: "no", None: None}[screening.informed_of_rights],
         }
     )
     return render_template(
