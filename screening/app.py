@@ -31,6 +31,7 @@ def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str 
     )
     # Content is loaded and validated once, here; no request parses YAML.
     app.extensions["screening.content"] = load_content(Path(config.content_dir) if config.content_dir else None)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = config.timezone
     i18n.init_app(app, Path(config.translations_dir) if config.translations_dir else None)
     engine = db.make_engine(config.database_url or f"sqlite:///{instance / 'screening.sqlite'}")
     db.init_app(app, engine)

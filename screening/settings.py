@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "testing", "production")
 ENV_PREFIX = "SCREENING_"
@@ -29,6 +30,7 @@ class Settings:
     content_dir: str | None = None  # default: the repository's own indicators/ and referral_rules/
     translations_dir: str | None = None  # default: the repository's translations/
     pdf_enabled: bool = True
+    timezone: str = "Europe/Belgrade"  # Kosovo's time zone in the tz database (CET/CEST)
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -68,6 +70,10 @@ def load_settings(
     settings = _merge(settings, overrides or {}, "create_app(settings=...)")
     if settings.env not in ENVIRONMENTS:
         raise SettingsError(f"env must be one of {', '.join(ENVIRONMENTS)}, found {settings.env!r}")
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"unknown time zone {settings.timezone!r} (e.g. Europe/Belgrade)") from exc
     return _with_secret(settings, instance_path)
 
 

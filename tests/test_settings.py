@@ -26,6 +26,11 @@ def test_the_instance_file_is_read_and_checked(tmp_path: Path) -> None:
         load_settings(tmp_path, environ={})
 
 
+def test_an_unknown_time_zone_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="unknown time zone"):
+        load_settings(tmp_path, environ={"SCREENING_TIMEZONE": "Mars/Olympus"})
+
+
 def test_production_requires_a_real_secret_key(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="required in production"):
         load_settings(tmp_path, environ={"SCREENING_ENV": "production"})
