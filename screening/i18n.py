@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale, refresh
 
 from screening.core.languages import DEFAULT_LOCALE, UI_LOCALES, normalise_locale
 
@@ -26,6 +26,22 @@ def select_locale() -> str:
         if locale:
             return locale
     return DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    """The request's UI locale as one of ``UI_LOCALES`` (``sr_Latn``, not Babel's ``sr_Latn_RS``)."""
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT_LOCALE
+    tag = locale.language + (f"_{locale.script}" if locale.script else "")
+    return tag if tag in UI_LOCALES else DEFAULT_LOCALE
+
+
+def remember_locale(locale: str | None) -> None:
+    """Use ``locale`` from now on in this session (ignored unless supported)."""
+    if locale in UI_LOCALES:
+        session[SESSION_KEY] = locale
+        refresh()
 
 
 def init_app(app: Flask, translations_dir: Path | None) -> None:

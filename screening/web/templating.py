@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask_babel import get_locale
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, html_lang, localise
+from screening.i18n import current_locale
 from screening.web.vocabulary import ANSWER_LABELS, PRIORITY_LABELS
 
 CSP = (
@@ -14,18 +14,10 @@ CSP = (
 )
 
 
-def _current_locale() -> str:
-    locale = get_locale()
-    if locale is None:
-        return "sq"
-    tag = locale.language + (f"_{locale.script}" if locale.script else "")
-    return tag if tag in UI_LOCALES else "sq"
-
-
 def init_templating(app: Flask) -> None:
     @app.context_processor
     def globals_() -> dict[str, object]:
-        locale = _current_locale()
+        locale = current_locale()
         return {
             "ui_locale": locale,
             "html_lang": html_lang(locale),

@@ -16,15 +16,15 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from screening import operations as ops
-from screening.core.languages import UI_LOCALES, normalise_locale
+from screening.core.languages import normalise_locale
 from screening.core.model import Content, IndicatorSet
 from screening.db import get_session
-from screening.i18n import SESSION_KEY
+from screening.i18n import current_locale, remember_locale
 from screening.models import Screening
 from screening.web import forms
 from screening.web.presenting import result_view, slip_view
@@ -41,22 +41,6 @@ def content() -> Content:
     return loaded
 
 
-def current_locale() -> str:
-    locale = get_locale()
-    if locale is None:
-        return "sq"
-    tag = locale.language + (f"_{locale.script}" if locale.script else "")
-    return tag if tag in UI_LOCALES else "sq"
-
-
-def _set_locale(locale: str | None) -> None:
-    if locale in UI_LOCALES:
-        session[SESSION_KEY] = locale
-        from flask_babel import refresh
-
-        refresh()
-
-
 def _load(token: str) -> tuple[Screening, IndicatorSet]:
     screening = ops.find(get_session(), token)
     if screening is None:
@@ -70,7 +54,7 @@ def _load(token: str) -> tuple[Screening, IndicatorSet]:
 @bp.get("/language/<locale>")
 def switch_language(locale: str) -> BaseResponse:
     """Switch language from a page without a form; ``next`` must be a local path."""
-    _set_locale(normalise_locale(locale))
+    remember_locale(normalise_locale(locale))
     target = request.args.get("next", "")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("checklist.start")
@@ -88,13 +72,13 @@ def start() -> str | BaseResponse:
         form.role.data = session.get("role", form.role.data)
         form.language.data = current_locale()
     if request.method == "POST" and LANG_BUTTON in request.form:
-        _set_locale(request.form[LANG_BUTTON])
+        remember_locale(request.form[LANG_BUTTON])
         return redirect(url_for("checklist.start"))
     if request.method == "POST" and form.validate():
         indicator_set = content().get_set(form.indicator_set.data)
         if indicator_set is None:
             abort(400)
-        _set_locale(form.language.data)
+        remember_locale(form.language.data)
         session.update(institution=form.institution.data, role=form.role.data, last_set=indicator_set.id)
         screening = ops.create_draft(
             get_session(),
@@ -119,7 +103,7 @@ def _neighbours(indicator_set: IndicatorSet, step: str) -> tuple[str | None, str
 def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str) -> BaseResponse:
     """Where the buttons lead: language switch stays, back goes back, next (or review) goes on."""
     if LANG_BUTTON in request.form:
-        _set_locale(normalise_locale(request.form[LANG_BUTTON]))
+        remember_locale(normalise_locale(request.form[LANG_BUTTON]))
         return redirect(url_for("checklist.step", token=screening.token, step=step))
     previous, following = _neighbours(indicator_set, step)
     if request.form.get(ACTION_BUTTON) == "back" and previous:
@@ -250,7 +234,7 @@ def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
     form = forms.ConfirmForm()
     if request.method == "POST":
         if LANG_BUTTON in request.form:
-            _set_locale(normalise_locale(request.form[LANG_BUTTON]))
+            remember_locale(normalise_locale(request.form[LANG_BUTTON]))
             return redirect(url_for("checklist.step", token=screening.token, step=ops.REVIEW_STEP))
         if not screening.profile:
             form.form_errors.append(_("Fill in the profile before you finish."))
@@ -295,13 +279,12 @@ def result(token: str) -> Any:
             "informed_of_rights": {True: "yes", False: "no", None: None}[screening.informed_of_rights],
         }
     )
-    return render_template(
-        "checklist/result.html",
-        screening=screening,
-        form=form,
-        view=result_view(screening, current_locale()),
-        slip_languages=UI_LOCALES,
-    )
+    return _render_result(screening, form)
+
+
+def _render_result(screening: Screening, form: forms.ConsentForm) -> str:
+    view = result_view(screening, current_locale())
+    return render_template("checklist/result.html", screening=screening, form=form, view=view)
 
 
 @bp.post("/s/<token>/consent")
@@ -311,40 +294,31 @@ def consent(token: str) -> Any:
         abort(409)
     form = forms.ConsentForm()
     if not form.validate():
-        return render_template(
-            "checklist/result.html",
-            screening=screening,
-            form=form,
-            view=result_view(screening, current_locale()),
-            slip_languages=UI_LOCALES,
-        ), 400
+        return _render_result(screening, form), 400
     ops.record_consent(get_session(), content(), screening, form.consent.data, form.informed_of_rights.data == "yes")
     return redirect(url_for("checklist.result", token=token) + "#referrals")
 
 
-def _slip_language() -> str:
+def _render_slip(token: str, *, pdf: bool) -> tuple[Screening, str]:
+    """The slip in the recipient's language (``?lang=``), independent of the screener's."""
+    screening, _indicator_set = _load(token)
+    if not screening.completed:
+        abort(404)
     language = normalise_locale(request.args.get("lang")) or current_locale()
-    return language
+    with force_locale(language):
+        return screening, render_template("slip/slip.html", slip=slip_view(screening, language), pdf=pdf)
 
 
 @bp.get("/s/<token>/slip")
 def slip(token: str) -> str:
-    screening, _indicator_set = _load(token)
-    if not screening.completed:
-        abort(404)
-    language = _slip_language()
-    with force_locale(language):
-        return render_template("slip/slip.html", slip=slip_view(screening, language), pdf=False)
+    return _render_slip(token, pdf=False)[1]
 
 
 @bp.get("/s/<token>/slip.pdf")
 def slip_pdf(token: str) -> Response:
-    screening, _indicator_set = _load(token)
-    if not screening.completed or not current_app.config["SCREENING_SETTINGS"].pdf_enabled:
+    if not current_app.config["SCREENING_SETTINGS"].pdf_enabled:
         abort(404)
-    language = _slip_language()
-    with force_locale(language):
-        html = render_template("slip/slip.html", slip=slip_view(screening, language), pdf=True)
+    screening, html = _render_slip(token, pdf=True)
     from weasyprint import CSS, HTML
 
     stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "slip.css"))
