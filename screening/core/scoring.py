@@ -70,6 +70,11 @@ class ScoreResult:
         return data
 
 
+def immediate_danger(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> bool:
+    """A safety check that signals immediate danger was answered yes: stop and call the police."""
+    return any(c.signal == "urgent" and answers.get(c.id) == "yes" for c in indicator_set.safety_checks)
+
+
 def validate_answers(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> None:
     """Reject answers to indicators the set does not have, and values that are not answers."""
     for indicator_id, answer in answers.items():

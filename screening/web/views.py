@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from screening import operations as ops
 from screening.core.languages import normalise_locale
 from screening.core.model import Content, IndicatorSet
+from screening.core.scoring import immediate_danger
 from screening.db import get_session
 from screening.i18n import current_locale, remember_locale
 from screening.models import Screening
@@ -89,9 +90,7 @@ def start() -> str | BaseResponse:
             role=form.role.data,
         )
         return redirect(url_for("checklist.step", token=screening.token, step=ops.SAFETY_STEP))
-    return render_template(
-        "checklist/start.html", form=form, status=400 if form.errors else 200
-    ), 400 if form.errors else 200  # type: ignore[return-value]
+    return render_template("checklist/start.html", form=form), 400 if form.errors else 200  # type: ignore[return-value]
 
 
 def _neighbours(indicator_set: IndicatorSet, step: str) -> tuple[str | None, str | None]:
@@ -146,16 +145,12 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
     ops.save_answers(db, screening, forms.answers_from_form(form, item_ids, valid_only=True), step)
     if (
         step == ops.SAFETY_STEP
-        and _immediate_danger(screening, indicator_set)
+        and immediate_danger(indicator_set, screening.answers)
         and LANG_BUTTON not in request.form
         and request.form.get(ACTION_BUTTON) != "back"
     ):
         return redirect(url_for("checklist.danger", token=screening.token))
     return _after_post(screening, indicator_set, step)
-
-
-def _immediate_danger(screening: Screening, indicator_set: IndicatorSet) -> bool:
-    return any(c.signal == "urgent" and screening.answers.get(c.id) == "yes" for c in indicator_set.safety_checks)
 
 
 def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any) -> str:
