@@ -20,7 +20,7 @@ from screening.core.model import Content
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
-    "SCREENING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/screening_test"
+    "POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/screening_test"
 )
 
 
@@ -54,7 +54,7 @@ def _postgres_available() -> str | None:
 def postgres_url() -> str:
     url = _postgres_available()
     if url is None:
-        if os.environ.get("SCREENING_REQUIRE_POSTGRES"):
+        if os.environ.get("POSTGRES_TEST_REQUIRED"):
             pytest.fail(f"PostgreSQL is required here but not reachable at {POSTGRES_URL}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
     from screening.db import make_engine, upgrade
