@@ -25,6 +25,8 @@ class Screening(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: Opaque random token used in URLs; it says nothing about the person.
     token: Mapped[str] = mapped_column(String(43), unique=True, index=True)
+    #: The start page's one-time key, so a repeated "Start" opens the same screening.
+    start_key: Mapped[str | None] = mapped_column(String(43), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     set_id: Mapped[str] = mapped_column(String(40))
     set_version: Mapped[str] = mapped_column(String(20))

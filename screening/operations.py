@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from screening.core.assessment import Assessment, assess
@@ -29,12 +30,17 @@ def create_draft(
     db: Session,
     indicator_set: IndicatorSet,
     *,
+    start_key: str,
     locale: str,
     second_language: str | None,
     institution: str,
     role: str,
 ) -> Screening:
+    existing = db.scalars(select(Screening).where(Screening.start_key == start_key)).first()
+    if existing is not None:
+        return existing
     screening = Screening(
+        start_key=start_key,
         token=secrets.token_urlsafe(24),
         status=DRAFT,
         set_id=indicator_set.id,
@@ -48,7 +54,12 @@ def create_draft(
         answers={},
     )
     db.add(screening)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:
+        # A concurrent request with the same start key won the race: use its screening.
+        db.rollback()
+        return db.scalars(select(Screening).where(Screening.start_key == start_key)).one()
     return screening
 
 

@@ -19,9 +19,7 @@ from screening.core.loading import load_content
 from screening.core.model import Content
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get(
-    "POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/screening_test"
-)
+POSTGRES_URL = os.environ.get("POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/screening_test")
 
 
 @pytest.fixture(scope="session")

@@ -25,12 +25,19 @@ def html_lang(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def start(client: Client, set_id: str = "general", locale: str = "en", second: str = "") -> str:
-    client.get("/")
+    page = client.get("/").get_data(as_text=True)
+    start_key = re.search(r'name="start_key" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     response = client.post(
         "/",
-        data={"institution": "police", "role": "first_contact_officer", "indicator_set": set_id, "language": locale,
-              "second_language": second},
-    )  # fmt: skip
+        data={
+            "start_key": start_key,
+            "institution": "police",
+            "role": "first_contact_officer",
+            "indicator_set": set_id,
+            "language": locale,
+            "second_language": second,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"].rsplit("/", 1)[0]
 
@@ -294,10 +301,50 @@ def test_every_page_has_security_headers(client: Client) -> None:
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_one_screening_per_start(app: Flask, client: Client) -> None:
+def test_one_screening_per_start_page(app: Flask, client: Client) -> None:
     start(client)
     start(client)
+    data = {
+        "institution": "police",
+        "role": "other",
+        "indicator_set": "labour",
+        "language": "en",
+        "start_key": "x" * 24,
+    }
+    first = client.post("/", data=data)
+    second = client.post("/", data=data)  # a double tap or a retry of the same start page
+    assert first.headers["Location"] == second.headers["Location"]
     from sqlalchemy.orm import Session
 
     with Session(app.extensions["screening.engine"]) as session:
-        assert session.scalar(select(func.count()).select_from(Screening)) == 2
+        assert session.scalar(select(func.count()).select_from(Screening)) == 3
+
+
+def test_a_language_switch_keeps_a_partly_filled_profile(app: Flask, client: Client) -> None:
+    base = start(client)
+    client.get(f"{base}/profile")
+    response = client.post(f"{base}/profile", data={"nationality": "other", "municipality": "ferizaj", "_lang": "sq"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/profile")
+    page = client.get(f"{base}/profile").get_data(as_text=True)
+    assert re.search(r'<option selected value="ferizaj">|<option value="ferizaj" selected>', page)
+    # The review does not accept a profile that was never completed.
+    client.get(f"{base}/review")
+    refused = client.post(f"{base}/review", data={"_action": "finish"})
+    assert refused.status_code == 400 and rows(app)[0].status == "draft"
+
+
+def test_the_danger_page_is_shown_once_per_yes(client: Client) -> None:
+    base = start(client)
+    client.get(f"{base}/safety")
+    first = client.post(f"{base}/safety", data={"a_safety__immediate_danger": "yes"})
+    assert first.headers["Location"].endswith("/danger")
+    again = client.post(f"{base}/safety", data={"a_safety__immediate_danger": "yes", "_action": "next"})
+    assert again.headers["Location"].endswith("/profile")
+
+
+def test_the_slip_links_back_to_the_result(client: Client) -> None:
+    base = start(client)
+    answer_all_pages(client, base, {}, ADULT_PROFILE, "en")
+    finish(client, base)
+    body = client.get(f"{base}/slip").get_data(as_text=True)
+    assert f'href="{base}/result"' in body and "javascript:" not in body

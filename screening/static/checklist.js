@@ -25,6 +25,17 @@
     });
   }
 
+  function serverHasEverything() {
+    var stored;
+    try { stored = JSON.parse(sessionStorage.getItem(key) || "{}"); } catch (e) { return true; }
+    return Object.keys(stored).every(function (name) {
+      var checked = form.querySelector("input[type=radio][name='" + name + "']:checked");
+      return checked && checked.value === stored[name] && checked.defaultChecked;
+    });
+  }
+
+  // What the server rendered as checked is saved there: the copy on the tablet is no longer needed.
+  if (serverHasEverything()) { sessionStorage.removeItem(key); }
   restore();
   form.addEventListener("change", save);
   form.addEventListener("submit", function (event) {

@@ -8,7 +8,7 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES
@@ -39,6 +39,8 @@ def field_name(item_id: str) -> str:
 
 
 class StartForm(FlaskForm):
+    #: One key per start page: a double tap or a retry of "Start" opens the same screening.
+    start_key = HiddenField(validators=[DataRequired(), Length(min=16, max=43)])
     institution = SelectField(
         _l("Your institution"), choices=options(INSTITUTIONS.items()), validators=[DataRequired()]
     )

@@ -99,7 +99,7 @@ def profile_rows(profile: dict[str, Any], content: Content, locale: str) -> list
 
 def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
     """Everything the referral slip prints, rendered under ``force_locale(locale)``."""
-    from flask import current_app
+    from flask import current_app, url_for
 
     content: Content = current_app.extensions["screening.content"]
     view = result_view(screening, locale)
@@ -113,5 +113,6 @@ def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
         rules_version=screening.rules_version,
         profile=profile_rows(screening.profile or {}, content, locale),
         html_lang=locale.replace("_", "-"),
+        back_url=url_for("checklist.result", token=screening.token),
     )
     return view

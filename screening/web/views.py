@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +65,12 @@ def switch_language(locale: str) -> BaseResponse:
 
 @bp.route("/", methods=["GET", "POST"])
 def start() -> str | BaseResponse:
-    usual = USUAL_SET.get(session.get("institution", ""), None)
+    usual = USUAL_SET[session.get("institution") or next(iter(USUAL_SET))]
     form = forms.start_form(
         content(), session.get("last_set", usual), request.form if request.method == "POST" else None
     )
     if request.method == "GET":
+        form.start_key.data = secrets.token_urlsafe(24)
         form.institution.data = session.get("institution", form.institution.data)
         form.role.data = session.get("role", form.role.data)
         form.language.data = current_locale()
@@ -84,6 +86,7 @@ def start() -> str | BaseResponse:
         screening = ops.create_draft(
             get_session(),
             indicator_set,
+            start_key=form.start_key.data,
             locale=form.language.data,
             second_language=form.second_language.data or None,
             institution=form.institution.data,
@@ -142,9 +145,11 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
         if tampered:
             form.form_errors.append(_("This page does not ask these questions; nothing was saved from them."))
         return _render_section(screening, indicator_set, step, form), 400
+    in_danger_before = immediate_danger(indicator_set, screening.answers)
     ops.save_answers(db, screening, forms.answers_from_form(form, item_ids, valid_only=True), step)
     if (
         step == ops.SAFETY_STEP
+        and not in_danger_before
         and immediate_danger(indicator_set, screening.answers)
         and LANG_BUTTON not in request.form
         and request.form.get(ACTION_BUTTON) != "back"
@@ -189,25 +194,30 @@ def _profile_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
         form = forms.profile_form(content(), locale, data=screening.profile or None)
         return _render_profile(screening, indicator_set, form)
     form = forms.profile_form(content(), locale, formdata=request.form)
-    switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) == "back"
-    if form.validate():
-        ops.save_profile(get_session(), screening, _profile_data(form), ops.PROFILE_STEP)
-    elif not switching or form.csrf_token.errors:
+    if form.csrf_token.errors:
         return _render_profile(screening, indicator_set, form), 400
+    complete = form.validate()
+    switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) == "back"
+    if not complete and not switching:
+        return _render_profile(screening, indicator_set, form), 400
+    # On a language switch or Back, keep what is valid so far; the review asks for the rest.
+    ops.save_profile(get_session(), screening, {**_profile_data(form), "complete": complete}, ops.PROFILE_STEP)
     return _after_post(screening, indicator_set, ops.PROFILE_STEP)
 
 
 def _profile_data(form: forms.ProfileForm) -> dict[str, Any]:
+    """The profile as stored; a field that did not validate is left out."""
+    valid = {name: field.data for name, field in form._fields.items() if not field.errors and name != "csrf_token"}
     return {
-        "age": None if form.age_unknown.data else form.age.data,
-        "age_unknown": bool(form.age_unknown.data),
-        "age_uncertain": bool(form.age_uncertain.data),
-        "sex": form.sex.data,
-        "nationality": form.nationality.data,
-        "asylum_seeker": form.asylum_seeker.data,
-        "spoken_language": form.spoken_language.data or None,
-        "municipality": form.municipality.data or None,
-        "case_reference": (form.case_reference.data or "").strip() or None,
+        "age": None if valid.get("age_unknown") else valid.get("age"),
+        "age_unknown": bool(valid.get("age_unknown")),
+        "age_uncertain": bool(valid.get("age_uncertain")),
+        "sex": valid.get("sex"),
+        "nationality": valid.get("nationality"),
+        "asylum_seeker": valid.get("asylum_seeker"),
+        "spoken_language": valid.get("spoken_language") or None,
+        "municipality": valid.get("municipality") or None,
+        "case_reference": (valid.get("case_reference") or "").strip() or None,
     }
 
 
@@ -231,7 +241,7 @@ def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
         if LANG_BUTTON in request.form:
             remember_locale(normalise_locale(request.form[LANG_BUTTON]))
             return redirect(url_for("checklist.step", token=screening.token, step=ops.REVIEW_STEP))
-        if not screening.profile:
+        if not (screening.profile or {}).get("complete"):
             form.form_errors.append(_("Fill in the profile before you finish."))
         elif form.validate():
             ops.complete(get_session(), content(), screening, current_locale())
