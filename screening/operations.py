@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -9,11 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from screening import audit
 from screening.core.assessment import Assessment, assess
 from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content, IndicatorSet
 from screening.core.profile import Profile
-from screening.models import COMPLETED, DRAFT, Screening, utcnow
+from screening.models import COMPLETED, DRAFT, Screening, User, utcnow
 
 SAFETY_STEP = "safety"
 PROFILE_STEP = "profile"
@@ -35,6 +37,7 @@ def create_draft(
     second_language: str | None,
     institution: str,
     role: str,
+    user: User | None = None,
 ) -> Screening:
     existing = db.scalars(select(Screening).where(Screening.start_key == start_key)).first()
     if existing is not None:
@@ -52,9 +55,14 @@ def create_draft(
         step=SAFETY_STEP,
         profile={},
         answers={},
+        created_by_id=user.id if user else None,
     )
     db.add(screening)
     try:
+        db.flush()
+        audit.record(
+            db, "screening_created", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
+        )
         db.commit()
     except IntegrityError:
         # A concurrent request with the same start key won the race: use its screening.
@@ -63,8 +71,22 @@ def create_draft(
     return screening
 
 
+def _name(user: User | None) -> str | None:
+    return user.username if user else None
+
+
 def find(db: Session, token: str) -> Screening | None:
     return db.scalars(select(Screening).where(Screening.token == token)).first()
+
+
+def institution_screenings(db: Session, institution: str, limit: int = 200) -> list[Screening]:
+    query = (
+        select(Screening)
+        .where(Screening.institution == institution, Screening.status == COMPLETED, Screening.erased_at.is_(None))
+        .order_by(Screening.completed_at.desc())
+        .limit(limit)
+    )
+    return list(db.scalars(query))
 
 
 def save_answers(db: Session, screening: Screening, answers: dict[str, str], step: str) -> None:
@@ -146,7 +168,7 @@ def _stored_referrals(content: Content, assessment: Assessment) -> list[dict[str
     return stored
 
 
-def complete(db: Session, content: Content, screening: Screening, locale: str) -> Screening:
+def complete(db: Session, content: Content, screening: Screening, locale: str, user: User | None = None) -> Screening:
     """Score and store. Idempotent: a double tap or a retry finds the screening already complete."""
     if screening.completed:
         return screening
@@ -165,16 +187,60 @@ def complete(db: Session, content: Content, screening: Screening, locale: str) -
         "step": "result",
     }
     # The WHERE on status makes a concurrent second submission update nothing.
-    db.execute(update(Screening).where(Screening.id == screening.id, Screening.status == DRAFT).values(**values))
+    done = db.execute(update(Screening).where(Screening.id == screening.id, Screening.status == DRAFT).values(**values))
+    if done.rowcount:  # type: ignore[attr-defined]
+        audit.record(
+            db, "screening_completed", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
+        )
     db.commit()
     db.refresh(screening)
     return screening
 
 
-def record_consent(db: Session, content: Content, screening: Screening, consent: str, informed: bool) -> None:
+def record_consent(
+    db: Session, content: Content, screening: Screening, consent: str, informed: bool, user: User | None = None
+) -> None:
     """Record consent and information; the referral rules may depend on consent."""
     screening.consent = consent
     screening.informed_of_rights = informed
     screening.referrals = _stored_referrals(content, _assess(content, screening))
     screening.updated_at = utcnow()
+    audit.record(db, "consent_recorded", actor=_name(user), object_type="screening", object_id=screening.id)
+
+
+#: What erasure keeps of a screening's result: enough for anonymous aggregate counts, nothing more.
+KEPT_RESULT_KEYS = ("level", "child", "urgent", "forms", "set_id", "set_version")
+
+
+def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) -> None:
+    """Erase the answers, profile, case reference and explanation; keep anonymous counts."""
+    if screening.erased_at is not None:
+        return
+    result = screening.result or {}
+    screening.answers = {}
+    screening.profile = {}
+    screening.result = {key: result[key] for key in KEPT_RESULT_KEYS if key in result} or None
+    screening.referrals = [{"contact": r["contact"], "priority": r["priority"]} for r in screening.referrals or []]
+    screening.consent = "not_recorded"
+    screening.informed_of_rights = None
+    screening.erased_at = utcnow()
+    audit.record(
+        db,
+        "screening_erased",
+        actor=actor,
+        object_type="screening",
+        object_id=screening.id,
+        outcome=reason,
+        commit=False,
+    )
+
+
+def purge(db: Session, *, retention_days: int, actor: str | None = None) -> int:
+    """Erase every screening older than the retention period. Idempotent; returns how many."""
+    cutoff = utcnow() - dt.timedelta(days=retention_days)
+    due = db.scalars(select(Screening).where(Screening.erased_at.is_(None), Screening.created_at < cutoff)).all()
+    for screening in due:
+        erase(db, screening, actor=actor, reason="retention")
+    audit.record(db, "purge", actor=actor, outcome=f"erased {len(due)}", commit=False)
     db.commit()
+    return len(due)

@@ -31,6 +31,9 @@ class Settings:
     translations_dir: str | None = None  # default: the repository's translations/
     pdf_enabled: bool = True
     timezone: str = "Europe/Belgrade"  # Kosovo's time zone in the tz database (CET/CEST)
+    session_idle_minutes: int = 15  # shared tablets: log out after this long without a request
+    lockout_minutes: int = 30  # how long an account stays locked after repeated failed logins
+    retention_days: int = 90  # after this, a screening's answers, profile and case reference are erased
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -38,10 +41,20 @@ class Settings:
 
 
 def _coerce(key: str, value: Any) -> Any:
-    if key == "pdf_enabled" and isinstance(value, str):
+    """Environment variables are strings: turn them into the setting's type, or refuse."""
+    kind = {f.name: f.type for f in fields(Settings)}[key]
+    if kind == "bool" and isinstance(value, str):
         if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
-            raise SettingsError(f"{ENV_PREFIX}{key.upper()} must be true or false")
+            raise SettingsError(f"{key} must be true or false, found {value!r}")
         return value.lower() in ("1", "true", "yes")
+    if kind == "int":
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{key} must be a whole number, found {value!r}") from None
+        if number < 1 or isinstance(value, bool):
+            raise SettingsError(f"{key} must be at least 1, found {value!r}")
+        return number
     return value
 
 

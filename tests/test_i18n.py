@@ -40,13 +40,13 @@ def test_html_lang_uses_bcp47_script_subtags() -> None:
 @pytest.mark.parametrize(
     ("accept", "lang", "word"),
     [
-        ("sr-RS,sr;q=0.9", "sr-Latn", "Započni proveru"),
-        ("en-US", "en", "Start a screening"),
-        ("de-DE", "sq", "Fillo një shqyrtim"),
+        ("sr-RS,sr;q=0.9", "sr-Latn", "Prijava"),
+        ("en-US", "en", "Log in"),
+        ("de-DE", "sq", "Hyrja"),
     ],
 )
 def test_the_browser_language_is_negotiated(app: Flask, accept: str, lang: str, word: str) -> None:
-    response = app.test_client().get("/", headers={"Accept-Language": accept})
+    response = app.test_client().get("/login", headers={"Accept-Language": accept})
     body = response.get_data(as_text=True)
     assert re.search(rf'<html lang="{lang}"', body)
     assert word in body
@@ -55,7 +55,7 @@ def test_the_browser_language_is_negotiated(app: Flask, accept: str, lang: str, 
 def test_every_language_link_switches_the_interface(app: Flask) -> None:
     client = app.test_client()
     for locale in UI_LOCALES:
-        response = client.get(f"/language/{locale}?next=/", follow_redirects=True)
+        response = client.get(f"/language/{locale}?next=/login", follow_redirects=True)
         assert f'<html lang="{html_lang(locale)}"' in response.get_data(as_text=True)
     # An outside address in "next" is not followed.
     assert client.get("/language/en?next=https://example.org/").headers["Location"] == "/"

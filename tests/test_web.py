@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from screening.core.loading import load_content
 from screening.models import Screening
-from tests.conftest import ROOT, Client
+from tests.conftest import ROOT, Client, login
 
 HTML_LANG = {"sq": "sq", "sr_Latn": "sr-Latn", "sr_Cyrl": "sr-Cyrl", "en": "en"}
 ADULT_PROFILE = {"age": "34", "sex": "female", "nationality": "other", "asylum_seeker": "no", "municipality": "peje"}
@@ -25,13 +25,12 @@ def html_lang(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def start(client: Client, set_id: str = "general", locale: str = "en", second: str = "") -> str:
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/new").get_data(as_text=True)
     start_key = re.search(r'name="start_key" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     response = client.post(
-        "/",
+        "/new",
         data={
             "start_key": start_key,
-            "institution": "police",
             "role": "first_contact_officer",
             "indicator_set": set_id,
             "language": locale,
@@ -138,7 +137,8 @@ def test_a_reload_resumes_where_the_screener_was(app: Flask, client: Client) -> 
     base = start(client)
     client.get(f"{base}/safety")
     client.post(f"{base}/safety", data={"a_safety__interpreter_not_neutral": "yes", "_action": "next"})
-    fresh = Client(app.test_client())  # a new tab, same link
+    fresh = Client(app.test_client())  # another device: log in, open the same link
+    login(fresh, "officer")
     body = fresh.get(f"{base}/safety").get_data(as_text=True)
     assert re.search(r'name="a_safety__interpreter_not_neutral" value="yes" checked', body)
     assert rows(app)[0].step == "safety"
@@ -201,10 +201,8 @@ def test_a_missing_csrf_token_gets_a_translated_page(app: Flask, client: Client)
 
 
 def test_an_unknown_set_or_step_is_a_clear_error(app: Flask, client: Client) -> None:
-    client.get("/")
-    response = client.post(
-        "/", data={"institution": "police", "role": "other", "indicator_set": "tarot", "language": "en"}
-    )
+    client.get("/new")
+    response = client.post("/new", data={"role": "other", "indicator_set": "tarot", "language": "en"})
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
     base = start(client)
     assert client.get(f"{base}/no-such-step").status_code == 404
@@ -293,7 +291,7 @@ def test_no_request_parses_yaml(app: Flask, client: Client, monkeypatch: pytest.
 
 
 def test_every_page_has_security_headers(client: Client) -> None:
-    response = client.get("/")
+    response = client.get("/new")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in csp
@@ -305,14 +303,13 @@ def test_one_screening_per_start_page(app: Flask, client: Client) -> None:
     start(client)
     start(client)
     data = {
-        "institution": "police",
         "role": "other",
         "indicator_set": "labour",
         "language": "en",
         "start_key": "x" * 24,
     }
-    first = client.post("/", data=data)
-    second = client.post("/", data=data)  # a double tap or a retry of the same start page
+    first = client.post("/new", data=data)
+    second = client.post("/new", data=data)  # a double tap or a retry of the same start page
     assert first.headers["Location"] == second.headers["Location"]
     from sqlalchemy.orm import Session
 

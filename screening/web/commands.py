@@ -1,13 +1,15 @@
-"""CLI commands that need the web app (imported lazily by ``screening.cli``)."""
+"""CLI commands that need the app or the database (imported by ``screening.cli``; Flask is
+imported only when one of them runs)."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> Any:
     from screening.app import create_app
     from screening.core.errors import ContentError
     from screening.db import DatabaseError
@@ -23,7 +25,7 @@ def _app():  # type: ignore[no-untyped-def]
     sys.exit(1)
 
 
-def _upgrade(app) -> None:  # type: ignore[no-untyped-def]
+def _upgrade(app: Any) -> None:
     from sqlalchemy.exc import OperationalError
 
     from screening.db import upgrade
@@ -33,6 +35,37 @@ def _upgrade(app) -> None:  # type: ignore[no-untyped-def]
     except OperationalError as exc:
         click.echo(f"Error: cannot reach the database: {exc.orig}", err=True)
         sys.exit(1)
+
+
+def _session(app: Any) -> Any:
+    return app.extensions["screening.sessionmaker"]()
+
+
+def first_run_accounts(app: Any) -> list[tuple[str, str, str]]:
+    """On an empty database in development, create an administrator and a screener.
+
+    Returns (username, role, one-time password) for each, to print once. Refused outside
+    development: a production database gets its first user through ``screening users create``.
+    """
+    from sqlalchemy import func, select
+
+    from screening import accounts
+    from screening.models import User
+    from screening.roles import ADMIN, SCREENER
+    from screening.web.vocabulary import INSTITUTIONS
+
+    if app.config["SCREENING_SETTINGS"].env != "development":
+        return []
+    with _session(app) as db:
+        if db.scalar(select(func.count()).select_from(User)):
+            return []
+        made = []
+        for username, role in (("admin", ADMIN), ("screener", SCREENER)):
+            _user, password = accounts.create_user(
+                db, username, role=role, institution="police", institutions=tuple(INSTITUTIONS), actor="first-run"
+            )
+            made.append((username, role, password or ""))
+        return made
 
 
 def register(group: click.Group) -> None:
@@ -49,5 +82,99 @@ def register(group: click.Group) -> None:
         """Upgrade the database, then serve the app (development server)."""
         app = _app()
         _upgrade(app)
+        made = first_run_accounts(app)
+        if made:
+            click.echo("\nFirst run: these accounts were created. Each one-time password works until you")
+            click.echo("choose your own at first login.")
+            for username, role, password in made:
+                click.echo(f"  {role:<9} user name: {username:<9} one-time password: {password}")
+            click.echo("")
         click.echo(f"Open http://{host}:{port}/ in a browser.")
         app.run(host=host, port=port, debug=False)
+
+    @group.command()
+    @click.option("--older-than-days", type=int, default=None, help="Default: the retention_days setting.")
+    def purge(older_than_days: int | None) -> None:
+        """Erase answers, profile and case reference of screenings past the retention period."""
+        from screening import operations
+
+        app = _app()
+        days = older_than_days or app.config["SCREENING_SETTINGS"].retention_days
+        with _session(app) as db:
+            count = operations.purge(db, retention_days=days, actor="cli")
+        click.echo(f"Erased {count} screening(s) older than {days} days.")
+
+    @group.group()
+    def users() -> None:
+        """Manage user accounts."""
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--role", required=True, type=click.Choice(["screener", "supervisor", "trainer", "admin"]))
+    @click.option("--institution", required=True)
+    @click.option("--municipality", default=None)
+    def users_create(username: str, role: str, institution: str, municipality: str | None) -> None:
+        """Create a user and print a one-time password."""
+        from screening import accounts
+        from screening.web.vocabulary import INSTITUTIONS
+
+        app = _app()
+        with _session(app) as db:
+            try:
+                user, password = accounts.create_user(
+                    db, username, role=role, institution=institution, institutions=tuple(INSTITUTIONS),
+                    municipality=municipality, actor="cli",
+                )  # fmt: skip
+            except accounts.AccountError as exc:
+                hint = f" (institutions: {', '.join(INSTITUTIONS)})" if exc.code == "bad_institution" else ""
+                click.echo(f"Error: {exc.code.replace('_', ' ')}{hint}", err=True)
+                sys.exit(2)
+            click.echo(f"Created {user.username} ({role}). One-time password: {password}")
+
+    @users.command("list")
+    def users_list() -> None:
+        """List users with role, institution and status."""
+        from sqlalchemy import select
+
+        from screening.models import User
+
+        with _session(_app()) as db:
+            for user in db.scalars(select(User).order_by(User.username)):
+                status = "active" if user.active else "disabled"
+                click.echo(f"{user.username:<24} {user.role:<10} {user.institution:<20} {status}")
+
+    def _change(username: str, change: str) -> None:
+        from screening import accounts
+
+        with _session(_app()) as db:
+            user = accounts.find_user(db, username)
+            if user is None:
+                click.echo(f"Error: no user {username!r}", err=True)
+                sys.exit(2)
+            if change == "disable":
+                accounts.set_active(db, user, False, actor="cli")
+                click.echo(f"Disabled {user.username}.")
+            elif change == "unlock":
+                accounts.unlock(db, user, actor="cli")
+                click.echo(f"Unlocked {user.username}.")
+            else:
+                password = accounts.reset_password(db, user, actor="cli")
+                click.echo(f"New one-time password for {user.username}: {password}")
+
+    @users.command("disable")
+    @click.argument("username")
+    def users_disable(username: str) -> None:
+        """Disable a user and end their sessions."""
+        _change(username, "disable")
+
+    @users.command("unlock")
+    @click.argument("username")
+    def users_unlock(username: str) -> None:
+        """Unlock an account locked after failed logins."""
+        _change(username, "unlock")
+
+    @users.command("reset-password")
+    @click.argument("username")
+    def users_reset(username: str) -> None:
+        """Issue a new one-time password (the user chooses their own at next login)."""
+        _change(username, "reset")

@@ -15,7 +15,6 @@ from screening.core.languages import NATIVE_NAMES, UI_LOCALES
 from screening.core.model import Content, IndicatorSet
 from screening.web.vocabulary import (
     ANSWER_LABELS,
-    INSTITUTIONS,
     NATIONALITIES,
     ROLES,
     SEXES,
@@ -41,9 +40,6 @@ def field_name(item_id: str) -> str:
 class StartForm(FlaskForm):
     #: One key per start page: a double tap or a retry of "Start" opens the same screening.
     start_key = HiddenField(validators=[DataRequired(), Length(min=16, max=43)])
-    institution = SelectField(
-        _l("Your institution"), choices=options(INSTITUTIONS.items()), validators=[DataRequired()]
-    )
     role = SelectField(_l("Your role"), choices=options(ROLES.items()), validators=[DataRequired()])
     indicator_set = SelectField(_l("Indicator set"), validators=[DataRequired()])
     language = SelectField(_l("Your language"), choices=options((code, NATIVE_NAMES[code]) for code in UI_LOCALES))

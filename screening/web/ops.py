@@ -7,11 +7,13 @@ from typing import Any
 from flask import Blueprint, current_app
 
 from screening.core.model import Content
+from screening.web.access import public
 
 bp = Blueprint("ops", __name__)
 
 
 @bp.get("/healthz")
+@public
 def healthz() -> dict[str, Any]:
     content: Content = current_app.extensions["screening.content"]
     return {

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
+from flask_babel import lazy_gettext as _l
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, html_lang, localise
 from screening.i18n import current_locale
+from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
 from screening.web.vocabulary import ANSWER_LABELS, PRIORITY_LABELS
+
+ROLE_LABELS = {
+    SCREENER: _l("Screener"),
+    SUPERVISOR: _l("Supervisor"),
+    TRAINER: _l("Trainer"),
+    ADMIN: _l("Administrator"),
+}
+NAV = {
+    SCREENER: [("checklist.start", _l("New screening")), ("checklist.screenings", _l("Screenings")),
+               ("content.sets", _l("Indicators"))],
+    SUPERVISOR: [("admin.statistics", _l("Statistics")), ("content.sets", _l("Indicators"))],
+    TRAINER: [("content.sets", _l("Indicators"))],
+    ADMIN: [("admin.users", _l("Users")), ("admin.audit", _l("Audit trail")), ("admin.statistics", _l("Statistics"))],
+}  # fmt: skip
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,6 +43,8 @@ def init_templating(app: Flask) -> None:
             "answer_labels": ANSWER_LABELS,
             "priority_labels": PRIORITY_LABELS,
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "role_labels": ROLE_LABELS,
+            "nav_links": [*NAV.get(g.user.role, []), ("auth.change_password", _l("Password"))] if g.get("user") else [],
         }
 
     @app.after_request

@@ -11,6 +11,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from screening import audit
 from screening import operations as ops
 from screening.core.languages import normalise_locale
 from screening.core.model import Content, IndicatorSet
@@ -28,7 +30,9 @@ from screening.core.scoring import immediate_danger
 from screening.db import get_session
 from screening.i18n import current_locale, remember_locale
 from screening.models import Screening
+from screening.roles import SCREENER
 from screening.web import forms
+from screening.web.access import public, requires
 from screening.web.presenting import result_view, slip_view
 from screening.web.vocabulary import USUAL_SET
 
@@ -45,7 +49,8 @@ def content() -> Content:
 
 def _load(token: str) -> tuple[Screening, IndicatorSet]:
     screening = ops.find(get_session(), token)
-    if screening is None:
+    # Another institution's screening is answered like a missing one: its existence is not disclosed.
+    if screening is None or screening.institution != g.user.institution or screening.erased_at is not None:
         abort(404)
     indicator_set = content().get_set(screening.set_id, screening.set_version)
     if indicator_set is None:
@@ -54,24 +59,25 @@ def _load(token: str) -> tuple[Screening, IndicatorSet]:
 
 
 @bp.get("/language/<locale>")
+@public
 def switch_language(locale: str) -> BaseResponse:
     """Switch language from a page without a form; ``next`` must be a local path."""
     remember_locale(normalise_locale(locale))
     target = request.args.get("next", "")
     if not target.startswith("/") or target.startswith("//"):
-        target = url_for("checklist.start")
+        target = url_for("auth.index")
     return redirect(target)
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"])
+@requires(SCREENER)
 def start() -> str | BaseResponse:
-    usual = USUAL_SET[session.get("institution") or next(iter(USUAL_SET))]
+    usual = USUAL_SET[g.user.institution]
     form = forms.start_form(
         content(), session.get("last_set", usual), request.form if request.method == "POST" else None
     )
     if request.method == "GET":
         form.start_key.data = secrets.token_urlsafe(24)
-        form.institution.data = session.get("institution", form.institution.data)
         form.role.data = session.get("role", form.role.data)
         form.language.data = current_locale()
     if request.method == "POST" and LANG_BUTTON in request.form:
@@ -82,15 +88,16 @@ def start() -> str | BaseResponse:
         if indicator_set is None:
             abort(400)
         remember_locale(form.language.data)
-        session.update(institution=form.institution.data, role=form.role.data, last_set=indicator_set.id)
+        session.update(role=form.role.data, last_set=indicator_set.id)
         screening = ops.create_draft(
             get_session(),
             indicator_set,
             start_key=form.start_key.data,
             locale=form.language.data,
             second_language=form.second_language.data or None,
-            institution=form.institution.data,
+            institution=g.user.institution,
             role=form.role.data,
+            user=g.user,
         )
         return redirect(url_for("checklist.step", token=screening.token, step=ops.SAFETY_STEP))
     return render_template("checklist/start.html", form=form), 400 if form.errors else 200  # type: ignore[return-value]
@@ -116,6 +123,7 @@ def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str) ->
 
 
 @bp.route("/s/<token>/<step>", methods=["GET", "POST"])
+@requires(SCREENER)
 def step(token: str, step: str) -> Any:
     screening, indicator_set = _load(token)
     if screening.completed:
@@ -178,6 +186,7 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
 
 
 @bp.get("/s/<token>/danger")
+@requires(SCREENER)
 def danger(token: str) -> str:
     screening, _indicator_set = _load(token)
     return render_template("checklist/danger.html", screening=screening, phone=_emergency_phone())
@@ -244,7 +253,7 @@ def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
         if not (screening.profile or {}).get("complete"):
             form.form_errors.append(_("Fill in the profile before you finish."))
         elif form.validate():
-            ops.complete(get_session(), content(), screening, current_locale())
+            ops.complete(get_session(), content(), screening, current_locale(), g.user)
             return redirect(url_for("checklist.result", token=screening.token))
     order = ops.steps(indicator_set)
     status = 400 if request.method == "POST" else 200
@@ -268,6 +277,7 @@ def _profile_rows(screening: Screening) -> list[tuple[str, str]]:
 
 
 @bp.route("/s/<token>/result", methods=["GET"])
+@requires(SCREENER)
 def result(token: str) -> Any:
     screening, indicator_set = _load(token)
     if not screening.completed:
@@ -284,7 +294,13 @@ def result(token: str) -> Any:
             "informed_of_rights": {True: "yes", False: "no", None: None}[screening.informed_of_rights],
         }
     )
+    _audit("screening_viewed", screening)
     return _render_result(screening, form)
+
+
+def _audit(action: str, screening: Screening, outcome: str = "ok") -> None:
+    audit.record(get_session(), action, actor=g.user.username, object_type="screening", object_id=screening.id,
+                 outcome=outcome)  # fmt: skip
 
 
 def _render_result(screening: Screening, form: forms.ConsentForm) -> str:
@@ -293,6 +309,7 @@ def _render_result(screening: Screening, form: forms.ConsentForm) -> str:
 
 
 @bp.post("/s/<token>/consent")
+@requires(SCREENER)
 def consent(token: str) -> Any:
     screening, _indicator_set = _load(token)
     if not screening.completed:
@@ -300,7 +317,8 @@ def consent(token: str) -> Any:
     form = forms.ConsentForm()
     if not form.validate():
         return _render_result(screening, form), 400
-    ops.record_consent(get_session(), content(), screening, form.consent.data, form.informed_of_rights.data == "yes")
+    informed = form.informed_of_rights.data == "yes"
+    ops.record_consent(get_session(), content(), screening, form.consent.data, informed, g.user)
     return redirect(url_for("checklist.result", token=token) + "#referrals")
 
 
@@ -314,12 +332,37 @@ def _render_slip(token: str, *, pdf: bool) -> tuple[Screening, str]:
         return screening, render_template("slip/slip.html", slip=slip_view(screening, language), pdf=pdf)
 
 
+@bp.route("/s/<token>/erase", methods=["GET", "POST"])
+@requires(SCREENER)
+def erase(token: str) -> Any:
+    """Erasure of one screening by its institution's screener, after a confirmation page."""
+    screening, _indicator_set = _load(token)
+    form = forms.ConfirmForm()
+    if request.method == "POST" and form.validate():
+        ops.erase(get_session(), screening, actor=g.user.username, reason="request")
+        get_session().commit()
+        return redirect(url_for("checklist.screenings"))
+    return render_template("checklist/erase.html", screening=screening, form=form)
+
+
+@bp.get("/screenings")
+@requires(SCREENER)
+def screenings() -> str:
+    """The institution's completed screenings: slip number, date, set and level, nothing personal."""
+    rows = ops.institution_screenings(get_session(), g.user.institution)
+    return render_template("checklist/screenings.html", rows=rows)
+
+
 @bp.get("/s/<token>/slip")
+@requires(SCREENER)
 def slip(token: str) -> str:
-    return _render_slip(token, pdf=False)[1]
+    screening, html = _render_slip(token, pdf=False)
+    _audit("slip_printed", screening)
+    return html
 
 
 @bp.get("/s/<token>/slip.pdf")
+@requires(SCREENER)
 def slip_pdf(token: str) -> Response:
     if not current_app.config["SCREENING_SETTINGS"].pdf_enabled:
         abort(404)
@@ -328,6 +371,7 @@ def slip_pdf(token: str) -> Response:
 
     stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "slip.css"))
     pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    _audit("slip_downloaded", screening)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="referral-slip-{screening.slip_number}.pdf"'
     return response

@@ -1,0 +1,56 @@
+"""Password policy and hashing. Argon2id (memory-hard) through argon2-cffi."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+_COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+
+
+class WeakPasswordError(ValueError):
+    """The password breaks the policy; ``code`` says which rule (for a translated message)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def check_policy(password: str, *, username: str = "") -> None:
+    """Refuse short, over-long, common or easily guessed passwords."""
+    if len(password) < MIN_LENGTH:
+        raise WeakPasswordError("too_short")
+    if len(password) > MAX_LENGTH:
+        raise WeakPasswordError("too_long")
+    if password.lower() in _COMMON or (username and username.lower() in password.lower()):
+        raise WeakPasswordError("common")
+    if zxcvbn(password[:100], user_inputs=[username] if username else [])["score"] < 3:
+        raise WeakPasswordError("guessable")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def one_time_password() -> str:
+    """A random password to hand over once; the user must change it at first login."""
+    import secrets
+
+    words = secrets.token_urlsafe(15)
+    return f"{words[:5]}-{words[5:10]}-{words[10:15]}-{words[15:]}"

@@ -1,0 +1,81 @@
+"""Who may use which route. Every endpoint declares it; an undeclared one is refused (fail closed).
+
+``@public`` for pages anyone may open, ``@requires(role, ...)`` for the rest. A test walks the
+URL map and fails on any endpoint that declares neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+
+from screening import accounts
+from screening.db import get_session
+
+PUBLIC = "public"
+View = TypeVar("View", bound=Callable[..., Any])
+#: Endpoints Flask itself adds.
+BUILTIN_PUBLIC = frozenset({"static"})
+
+
+def public(view: View) -> View:
+    view.access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def requires(*roles: str) -> Callable[[View], View]:
+    def mark(view: View) -> View:
+        view.access = frozenset(roles)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def access_of(app: Flask, endpoint: str) -> object:
+    if endpoint in BUILTIN_PUBLIC:
+        return PUBLIC
+    return getattr(app.view_functions[endpoint], "access", None)
+
+
+def _load_user() -> None:
+    g.user = None
+    session_id = session.get("sid")
+    if not session_id:
+        return
+    settings = current_app.config["SCREENING_SETTINGS"]
+    user, expired = accounts.resume_session(get_session(), session_id, idle_minutes=settings.session_idle_minutes)
+    if user is None:
+        locale = session.get("locale")
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        g.session_expired = expired
+    g.user = user
+
+
+def enforce() -> Any:
+    if request.endpoint is None:
+        return None  # 404 and 405 are answered by the error handlers
+    _load_user()
+    access = access_of(current_app, request.endpoint)
+    if access == PUBLIC:
+        return None
+    if access is None:
+        abort(403)
+    if g.user is None:
+        target = url_for("auth.login", next=request.path, expired=1 if g.get("session_expired") else None)
+        return redirect(target)
+    if g.user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):
+        return redirect(url_for("auth.change_password"))
+    if g.user.role not in access:  # type: ignore[operator]
+        from screening import audit
+
+        audit.record(get_session(), "access_denied", actor=g.user.username, object_id=request.endpoint)
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce)

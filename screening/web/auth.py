@@ -1,0 +1,125 @@
+"""Log in, log out, change password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from screening import accounts
+from screening.db import get_session
+from screening.passwords import MAX_LENGTH, WeakPasswordError
+from screening.roles import ADMIN, ROLES, SCREENER, SUPERVISOR, TRAINER
+from screening.web.access import public, requires
+
+bp = Blueprint("auth", __name__)
+
+#: Where each role lands after logging in.
+HOME = {SCREENER: "checklist.start", SUPERVISOR: "admin.statistics", TRAINER: "content.sets", ADMIN: "admin.users"}
+
+POLICY_MESSAGES = {
+    "too_short": _l("Use at least 12 characters."),
+    "too_long": _l("Use at most 128 characters."),
+    "common": _l("This password is too common or contains your user name. Choose another."),
+    "guessable": _l("This password is too easy to guess. A few unrelated words make a strong password."),
+    "wrong_current_password": _l("Your current password is not right."),
+}
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=60)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    confirm = PasswordField(
+        _l("New password again"), validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))]
+    )
+
+
+def home_url() -> str:
+    return url_for(HOME[g.user.role]) if g.get("user") else url_for("auth.login")
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    form = LoginForm()
+    message = _l("You were logged out after a time without activity.") if request.args.get("expired") else None
+    if form.validate_on_submit():
+        settings = current_app.config["SCREENING_SETTINGS"]
+        outcome = accounts.authenticate(
+            get_session(), form.username.data, form.password.data, lock_minutes=settings.lockout_minutes
+        )
+        if outcome.status == "ok" and outcome.user is not None:
+            locale = session.get("locale")
+            session.clear()  # nothing from before the login survives (session fixation)
+            session["sid"] = accounts.open_session(get_session(), outcome.user)
+            if locale:
+                session["locale"] = locale
+            g.user = outcome.user
+            return redirect(_safe_next(request.args.get("next")) or home_url())
+        minutes = max(1, (outcome.wait_seconds + 59) // 60)
+        form.form_errors.append(
+            {
+                "bad": _l("The user name or password is not right."),
+                "throttled": ngettext(
+                    "Too many attempts. Wait %(num)s minute and try again.",
+                    "Too many attempts. Wait %(num)s minutes and try again.",
+                    minutes,
+                ),
+                "locked": ngettext(
+                    "This account is locked for %(num)s minute after repeated failed attempts. "
+                    "An administrator can unlock it.",
+                    "This account is locked for %(num)s minutes after repeated failed attempts. "
+                    "An administrator can unlock it.",
+                    minutes,
+                ),
+            }[outcome.status]
+        )
+        return render_template("auth/login.html", form=form, message=None), 401
+    return render_template("auth/login.html", form=form, message=message), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@requires(*ROLES)
+def logout() -> BaseResponse:
+    accounts.close_session(get_session(), session.get("sid", ""), g.user)
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(*ROLES)
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(get_session(), g.user, form.current.data, form.new.data)
+        except (WeakPasswordError, accounts.AccountError) as exc:
+            form.form_errors.append(POLICY_MESSAGES[exc.code])
+        else:
+            return redirect(home_url())
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.get("/")
+@public
+def index() -> BaseResponse:
+    return redirect(home_url())

@@ -1,0 +1,35 @@
+"""The indicator lists, read-only: for trainers (III.1 trainings on the list of indicators) and screeners."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from screening.core.model import Content
+from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
+from screening.web.access import requires
+
+bp = Blueprint("content", __name__, url_prefix="/indicators")
+
+
+def _content() -> Content:
+    loaded: Content = current_app.extensions["screening.content"]
+    return loaded
+
+
+@bp.get("/")
+@requires(SCREENER, SUPERVISOR, TRAINER, ADMIN)
+def sets() -> str:
+    content = _content()
+    rows = [content.sets[(set_id, v)] for set_id in content.set_ids() for v in content.versions(set_id)]
+    return render_template("content/sets.html", rows=rows, defaults=content.defaults)
+
+
+@bp.get("/<set_id>/<version>")
+@requires(SCREENER, SUPERVISOR, TRAINER, ADMIN)
+def indicator_set(set_id: str, version: str) -> str:
+    content = _content()
+    chosen = content.get_set(set_id, version)
+    if chosen is None or version not in content.versions(set_id):
+        abort(404)
+    scoring = content.scoring_for(chosen)
+    return render_template("content/set.html", indicator_set=chosen, scoring=scoring)
