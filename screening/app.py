@@ -11,7 +11,7 @@ from flask_wtf import CSRFProtect
 
 from screening import db, i18n
 from screening.core.loading import load_content
-from screening.settings import Settings, load_settings
+from screening.settings import Settings, SettingsError, load_settings
 
 
 def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
@@ -20,6 +20,8 @@ def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     config: Settings = load_settings(instance, settings)
+    if config.env == "production" and app.debug:
+        raise SettingsError("debug mode must be off in production (unset FLASK_DEBUG)")
     app.config.update(
         SECRET_KEY=config.secret_key,
         SCREENING_SETTINGS=config,

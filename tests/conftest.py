@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from flask import Flask
@@ -105,7 +105,11 @@ class Client:
         self.csrf: str | None = None
         self.last: Any = None
 
+    #: Pages come in English unless a test picks a language (the app's default is Albanian).
+    HEADERS: ClassVar[dict[str, str]] = {"Accept-Language": "en"}
+
     def get(self, url: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("headers", self.HEADERS)
         response = self.client.get(url, **kwargs)
         self._remember(response)
         return response
@@ -114,6 +118,7 @@ class Client:
         payload = dict(data or {})
         if csrf and self.csrf and "csrf_token" not in payload:
             payload["csrf_token"] = self.csrf
+        kwargs.setdefault("headers", self.HEADERS)
         response = self.client.post(url, data=payload, **kwargs)
         self._remember(response)
         return response

@@ -65,7 +65,7 @@ _PROTECTED = re.compile(
     r"|%\([^)]*\)[a-z]"  # printf placeholders
     r"|https?://\S+"  # links
     r"|\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b"  # indicator ids such as gen.documents_held
-    r"|\b(?:ILO|UNODC|IOM|OSCE|GRETA|TIP|SOP|PEARR|WCMS_\d+|HTCDS|PDF|QR|ID|URL)\b"
+    r"|\b(?:ILO|UNODC|IOM|OSCE|GRETA|TIP|SOP|PEARR|WCMS_\d+|HTCDS|PDF|CSV|QR|ID|URL)\b"
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

@@ -58,10 +58,10 @@ def _new_user_form(formdata: Any = None) -> NewUserForm:
 def users() -> Any:
     db = get_session()
     form = _new_user_form(request.form if request.method == "POST" else None)
-    issued = None
+    issued: tuple[str, str | None] | None = None
     if request.method == "POST" and form.validate():
         try:
-            user, issued = accounts.create_user(
+            user, password = accounts.create_user(
                 db, form.username.data, role=form.role.data, institution=form.institution.data,
                 institutions=tuple(INSTITUTIONS), municipality=form.municipality.data or None, actor=g.user.username,
             )  # fmt: skip
@@ -69,7 +69,7 @@ def users() -> Any:
             form.form_errors.append(ACCOUNT_MESSAGES[exc.code])
         else:
             form = _new_user_form()
-            issued = (user.username, issued)
+            issued = (user.username, password)
     everyone = db.scalars(select(User).order_by(User.username)).all()
     status = 400 if request.method == "POST" and issued is None else 200
     return render_template("admin/users.html", users=everyone, form=form, issued=issued,

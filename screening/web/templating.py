@@ -21,7 +21,8 @@ NAV = {
                ("content.sets", _l("Indicators"))],
     SUPERVISOR: [("admin.statistics", _l("Statistics")), ("content.sets", _l("Indicators"))],
     TRAINER: [("content.sets", _l("Indicators"))],
-    ADMIN: [("admin.users", _l("Users")), ("admin.audit", _l("Audit trail")), ("admin.statistics", _l("Statistics"))],
+    ADMIN: [("admin.users", _l("Users")), ("admin.audit_trail", _l("Audit trail")),
+            ("admin.statistics", _l("Statistics"))],
 }  # fmt: skip
 
 CSP = (
