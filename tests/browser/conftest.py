@@ -71,10 +71,31 @@ class LiveServer:
             return [row[0] for row in connection.execute(text("SELECT status FROM screenings"))]
 
 
+USERNAME = "officer"
+PASSWORD = "tablet river lantern 42"
+
+
+def visit(page: Any, url: str) -> None:
+    """Open ``url``; when the app asks to log in first, log in as the test screener and go on."""
+    page.goto(url)
+    if "/login" in page.url:
+        page.fill("#username", USERNAME)
+        page.fill("#password", PASSWORD)
+        page.locator("form .nav-buttons button[type=submit]").click()
+        page.wait_for_url(lambda current: "/login" not in current)
+
+
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The app on a fresh SQLite database, served by werkzeug on 127.0.0.1 and a free port."""
+    """The app on a fresh SQLite database, served by werkzeug on 127.0.0.1 and a free port,
+    with one screener of the Kosovo Police (``USERNAME`` / ``PASSWORD``)."""
+    from screening import accounts
+    from screening.web.vocabulary import INSTITUTIONS
+
     app = _make_app(tmp_path)
+    with app.extensions["screening.sessionmaker"]() as db:
+        accounts.create_user(db, USERNAME, role="screener", institution="police", institutions=tuple(INSTITUTIONS),
+                             actor="test", password=PASSWORD)  # fmt: skip
     server = make_server("127.0.0.1", 0, app, threaded=True)
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     inner = app.wsgi_app

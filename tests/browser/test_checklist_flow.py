@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from screening import operations as ops
 from screening.core.languages import NATIVE_NAMES
 from screening.web.forms import field_name, section_items
+from tests.browser.conftest import visit
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +64,7 @@ def start(page: Page, server: Any, locale: str, *, second: str | None = None, ax
     """Open the start page in ``locale`` (a tablet set to that language) and start a screening;
     returns its token."""
     page.set_extra_http_headers({"Accept-Language": HTML_LANG[locale]})
-    page.goto(server.url + "/")
+    visit(page, server.url + "/new")
     expect_lang(page, locale)
     if axe:
         axe(page, f"start page ({locale})")
@@ -138,7 +139,7 @@ def to_review(page: Page, server: Any, locale: str = "en") -> str:
     fill_profile(page)
     next_step(page, steps(server)[2])
     answer(page, section_answers(server, steps(server)[2]))
-    page.goto(step_url(server, token, ops.REVIEW_STEP))
+    visit(page, step_url(server, token, ops.REVIEW_STEP))
     return token
 
 
@@ -255,11 +256,11 @@ def test_language_switch_keeps_answers(live_server: Any, portrait: Any) -> None:
     expect_lang(page, "sq")
     assert checked(page) == as_fields(safety)
 
-    page.goto(step_url(live_server, token, order[2]))
+    visit(page, step_url(live_server, token, order[2]))
     expect_lang(page, "sq")
     assert checked(page) == as_fields(current)
 
-    page.goto(step_url(live_server, token, ops.REVIEW_STEP))
+    visit(page, step_url(live_server, token, ops.REVIEW_STEP))
     switch_language(page, "sr_Latn")
     wait_for_step(page, ops.REVIEW_STEP)
     expect(page.locator(".summary-row.answer-yes")).to_have_count(2)
@@ -315,17 +316,17 @@ def test_reload_and_resume(live_server: Any, portrait: Any, browser: Any) -> Non
 
     # The same step URL in a new tab of the same browser resumes with the saved answers.
     tab = portrait.new_page()
-    tab.goto(step_url(live_server, token, order[3]))
+    visit(tab, step_url(live_server, token, order[3]))
     expect_lang(tab, "sq")
     assert checked(tab) == as_fields(second)
-    tab.goto(step_url(live_server, token, ops.SAFETY_STEP))
+    visit(tab, step_url(live_server, token, ops.SAFETY_STEP))
     assert checked(tab) == as_fields(SAFETY_ANSWERS)
 
     # And on a fresh browser (no cookies): the answers are there and the page can be submitted.
     fresh = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True)
     try:
         other = fresh.new_page()
-        other.goto(step_url(live_server, token, order[3]))
+        visit(other, step_url(live_server, token, order[3]))
         assert checked(other) == as_fields(second)
         next_step(other, order[4])
     finally:
@@ -444,7 +445,7 @@ def test_touch_targets_on_a_section_page(live_server: Any, tablet: Any) -> None:
     page = tablet.new_page()
     token = start(page, live_server, "sr_Latn", second="sq")
     step = steps(live_server)[4]  # the longest section
-    page.goto(step_url(live_server, token, step))
+    visit(page, step_url(live_server, token, step))
     targets = {
         "answer label": page.locator("label.answer"),
         "button": page.locator("button"),
@@ -474,16 +475,16 @@ def test_language_menu_on_every_page(live_server: Any, tablet: Any) -> None:
         seen.append(name)
 
     token = start(page, live_server, "sq")
-    page.goto(live_server.url + "/")
+    visit(page, live_server.url + "/new")
     check("start", "sq")
-    page.goto(step_url(live_server, token, ops.SAFETY_STEP))
+    visit(page, step_url(live_server, token, ops.SAFETY_STEP))
     check("safety", "sq")
     next_step(page, ops.PROFILE_STEP)
     check("profile", "sq")
     fill_profile(page)
     next_step(page, steps(live_server)[2])
     check("section", "sq")
-    page.goto(step_url(live_server, token, ops.REVIEW_STEP))
+    visit(page, step_url(live_server, token, ops.REVIEW_STEP))
     check("review", "sq")
     finish(page)
     check("result", "sq")
@@ -528,10 +529,10 @@ def test_immediate_danger_on_the_result(live_server: Any, portrait: Any) -> None
     answer(page, {"safety.immediate_danger": "yes"})
     page.locator("button[name=_action][value=next]").click()
     page.wait_for_url(re.compile(r"/danger$"))
-    page.goto(step_url(live_server, token, ops.PROFILE_STEP))
+    visit(page, step_url(live_server, token, ops.PROFILE_STEP))
     fill_profile(page)
     next_step(page, steps(live_server)[2])
-    page.goto(step_url(live_server, token, ops.REVIEW_STEP))
+    visit(page, step_url(live_server, token, ops.REVIEW_STEP))
     finish(page)
     expect(page.locator(".danger-panel a[href='tel:192']")).to_be_visible()
 
@@ -550,10 +551,10 @@ def test_questions_in_two_languages(live_server: Any, portrait: Any, axe: Any, l
     for section in the_set.sections:
         if section.kind == "safety":
             items = section.safety_checks
-            page.goto(step_url(live_server, token, ops.SAFETY_STEP))
+            visit(page, step_url(live_server, token, ops.SAFETY_STEP))
         else:
             items = section.indicators
-            page.goto(step_url(live_server, token, section.id))
+            visit(page, step_url(live_server, token, section.id))
         expect_lang(page, locale)
         expect(page.locator(f"h1 [lang='{tag}']")).to_contain_text(localise(section.title, second))
         legends = page.locator("fieldset.question legend")
@@ -586,3 +587,19 @@ def test_slip_back_link_under_the_apps_csp(live_server: Any, browser: Any) -> No
             raise AssertionError(f"the slip's Back link did not go back; console: {console}") from error
     finally:
         context.close()
+
+
+def test_account_pages_are_accessible_and_log_out_works(live_server: Any, portrait: Any, axe: Any) -> None:
+    page = portrait.new_page()
+    page.set_extra_http_headers({"Accept-Language": "sq"})
+    page.goto(live_server.url + "/login")
+    expect_lang(page, "sq")
+    axe(page, "login page")
+    visit(page, live_server.url + "/screenings")
+    axe(page, "screenings of the institution")
+    visit(page, live_server.url + "/indicators/general/2026.1")
+    axe(page, "indicator list")
+    page.locator(".user-bar button[type=submit]").click()
+    page.wait_for_url(lambda current: "/login" in current)
+    page.goto(live_server.url + "/new")
+    assert "/login" in page.url
