@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,16 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
         return render_template("error.html", code=code, message=MESSAGES.get(code, error.name)), code
+
+    @app.errorhandler(SQLAlchemyOperationalError)
+    def database_unavailable(_error: SQLAlchemyOperationalError) -> tuple[str, int]:
+        # The database is down or unreachable: nothing on this page was saved, everything before it was.
+        log.error("database unavailable")
+        message = _l(
+            "The server cannot reach its database just now. Nothing on this page was saved, but your earlier "
+            "pages are kept. Wait a moment and send the page again."
+        )
+        return render_template("error.html", code=503, message=message, retry=True), 503
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
