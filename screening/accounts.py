@@ -78,9 +78,15 @@ def create_user(
     else:
         check_policy(password, username=username)
     user = User(
-        username=username, password_hash=hash_password(password), role=role, institution=institution,
-        municipality=municipality, active=True, must_change_password=issued is not None, failed_logins=0,
-    )  # fmt: skip
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        institution=institution,
+        municipality=municipality,
+        active=True,
+        must_change_password=issued is not None,
+        failed_logins=0,
+    )
     db.add(user)
     db.flush()
     audit.record(db, "user_created", actor=actor, object_type="user", object_id=user.username, commit=False)

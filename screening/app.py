@@ -39,10 +39,10 @@ def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str 
     db.init_app(app, engine)
     CSRFProtect(app)
 
-    from screening.web import access, admin, auth, content, errors, ops, views
+    from screening.web import access, admin, auth, content, errors, ops, training, views
     from screening.web.templating import init_templating
 
-    for blueprint in (auth.bp, views.bp, content.bp, admin.bp, ops.bp):
+    for blueprint in (auth.bp, views.bp, content.bp, admin.bp, training.bp, ops.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
     errors.init_app(app)

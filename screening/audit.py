@@ -10,11 +10,25 @@ from sqlalchemy.orm import Session
 from screening.models import AuditEvent, utcnow
 
 ACTIONS: tuple[str, ...] = (
-    "login", "login_failed", "lockout", "logout", "session_expired", "password_changed",
-    "screening_created", "screening_completed", "screening_viewed", "slip_printed", "slip_downloaded",
-    "consent_recorded", "screening_erased", "purge", "export", "user_created", "user_changed",
+    "login",
+    "login_failed",
+    "lockout",
+    "logout",
+    "session_expired",
+    "password_changed",
+    "screening_created",
+    "screening_completed",
+    "screening_viewed",
+    "slip_printed",
+    "slip_downloaded",
+    "consent_recorded",
+    "screening_erased",
+    "purge",
+    "export",
+    "user_created",
+    "user_changed",
     "access_denied",
-)  # fmt: skip
+)
 
 
 def record(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from screening.db import Base
@@ -100,3 +100,42 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(60))
     outcome: Mapped[str] = mapped_column(String(20))
     training: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TrainingSession(Base):
+    """A class run by a trainer. Training data lives apart from real screenings and never counts."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True, index=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    language: Mapped[str] = mapped_column(String(16))
+    scenario_ids: Mapped[list[str]] = mapped_column(JSON)
+    place: Mapped[str] = mapped_column(String(120))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Trainee(Base):
+    __tablename__ = "trainees"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    profession: Mapped[str] = mapped_column(String(30))
+    language: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TrainingAttempt(Base):
+    __tablename__ = "training_attempts"
+    __table_args__ = (UniqueConstraint("trainee_id", "scenario_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(80))
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)
+    feedback: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -141,9 +141,14 @@ def make_user(app: Flask, username: str = "officer", role: str = "screener", ins
 
     with app.extensions["screening.sessionmaker"]() as db:
         accounts.create_user(
-            db, username, role=role, institution=institution, institutions=tuple(INSTITUTIONS),
-            actor="test", password=PASSWORD,
-        )  # fmt: skip
+            db,
+            username,
+            role=role,
+            institution=institution,
+            institutions=tuple(INSTITUTIONS),
+            actor="test",
+            password=PASSWORD,
+        )
     return username
 
 

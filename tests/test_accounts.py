@@ -172,8 +172,14 @@ def test_the_audit_trail_records_actions_without_personal_data(app: Flask, clien
     client.get(f"{base}/slip?lang=sq")
     client.get(f"{base}/slip.pdf")
     actions = [e.action for e in events(app)]
-    for action in ("login", "screening_created", "screening_completed", "screening_viewed", "slip_printed",
-                   "slip_downloaded"):  # fmt: skip
+    for action in (
+        "login",
+        "screening_created",
+        "screening_completed",
+        "screening_viewed",
+        "slip_printed",
+        "slip_downloaded",
+    ):
         assert action in actions
     with Session(app.extensions["screening.engine"]) as db:
         dump = " ".join(str(row) for row in db.execute(text("SELECT * FROM audit_events")).all())
@@ -200,8 +206,12 @@ def test_admins_view_and_export_the_audit_trail(app: Flask, anonymous: Client) -
 def test_admins_create_users_with_a_one_time_password(app: Flask, anonymous: Client) -> None:
     login(anonymous, make_user(app, "root", "admin"))
     anonymous.get("/admin/users")
-    new_user = {"username": "inspector1", "role": "screener", "institution": "labour_inspectorate",
-                "municipality": "gjilan"}  # fmt: skip
+    new_user = {
+        "username": "inspector1",
+        "role": "screener",
+        "institution": "labour_inspectorate",
+        "municipality": "gjilan",
+    }
     response = anonymous.post("/admin/users", data=new_user)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "One-time password for inspector1" in body
@@ -236,8 +246,14 @@ def test_retention_erases_answers_profile_and_reference_but_keeps_counts(app: Fl
         assert operations.purge(db, retention_days=90) == 0  # idempotent
         [stored] = db.scalars(select(Screening)).all()
         assert stored.answers == {} and stored.profile == {} and stored.erased_at is not None
-        assert stored.result == {"level": 3, "child": False, "urgent": False, "forms": stored.result["forms"],
-                                 "set_id": "general", "set_version": "2026.1"}  # fmt: skip
+        assert stored.result == {
+            "level": 3,
+            "child": False,
+            "urgent": False,
+            "forms": stored.result["forms"],
+            "set_id": "general",
+            "set_version": "2026.1",
+        }
         dump = " ".join(str(row) for row in db.execute(text("SELECT * FROM screenings")).all())
     assert "ZZ-CASE-9137" not in dump
     assert client.get(f"{base}/result").status_code == 404

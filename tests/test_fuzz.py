@@ -20,16 +20,62 @@ from tests.conftest import Client, login, make_user
 from tests.test_web import ADULT_PROFILE, answer_all_pages, finish, start
 
 FIELDS = [
-    "role", "indicator_set", "language", "second_language", "start_key", "age", "age_unknown", "age_uncertain",
-    "sex", "nationality", "asylum_seeker", "spoken_language", "municipality", "case_reference", "consent",
-    "informed_of_rights", "username", "password", "current", "new", "confirm", "institution", "_action", "_lang",
-    "_return", field_name("safety.immediate_danger"), field_name("gen.cannot_leave"), field_name("gen.nope"),
-]  # fmt: skip
+    "role",
+    "indicator_set",
+    "language",
+    "second_language",
+    "start_key",
+    "age",
+    "age_unknown",
+    "age_uncertain",
+    "sex",
+    "nationality",
+    "asylum_seeker",
+    "spoken_language",
+    "municipality",
+    "case_reference",
+    "consent",
+    "informed_of_rights",
+    "username",
+    "password",
+    "current",
+    "new",
+    "confirm",
+    "institution",
+    "_action",
+    "_lang",
+    "_return",
+    field_name("safety.immediate_danger"),
+    field_name("gen.cannot_leave"),
+    field_name("gen.nope"),
+]
 VALUES = st.one_of(
-    st.sampled_from(["yes", "no", "unknown", "not_asked", "general", "en", "sr_Cyrl", "back", "next", "finish",
-                     "review", "police", "admin", "17", "-1", "999999999999", "", "prishtine", "other", "given"]),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "unknown",
+            "not_asked",
+            "general",
+            "en",
+            "sr_Cyrl",
+            "back",
+            "next",
+            "finish",
+            "review",
+            "police",
+            "admin",
+            "17",
+            "-1",
+            "999999999999",
+            "",
+            "prishtine",
+            "other",
+            "given",
+        ]
+    ),
     st.text(max_size=300),
-)  # fmt: skip
+)
 FORMS = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=30)), VALUES, max_size=12)
 FUZZ = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

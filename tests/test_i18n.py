@@ -26,9 +26,17 @@ def test_the_catalog_locales_are_the_ui_locales() -> None:
 
 @pytest.mark.parametrize(
     ("tag", "locale"),
-    [("sr", "sr_Latn"), ("sr-RS", "sr_Latn"), ("sr-Latn", "sr_Latn"), ("sr-Cyrl-RS", "sr_Cyrl"), ("sq-AL", "sq"),
-     ("en-GB", "en"), ("de", None), ("", None)],
-)  # fmt: skip
+    [
+        ("sr", "sr_Latn"),
+        ("sr-RS", "sr_Latn"),
+        ("sr-Latn", "sr_Latn"),
+        ("sr-Cyrl-RS", "sr_Cyrl"),
+        ("sq-AL", "sq"),
+        ("en-GB", "en"),
+        ("de", None),
+        ("", None),
+    ],
+)
 def test_locale_aliases(tag: str, locale: str | None) -> None:
     assert normalise_locale(tag) == locale
 

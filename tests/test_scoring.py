@@ -51,10 +51,19 @@ def _indicator(dimension: str, strength: str, n: int, child_strength: str | None
 def _synthetic_set() -> IndicatorSet:
     indicators = [_indicator(d, s, n) for d in DIMENSIONS for s in ("strong", "medium", "weak") for n in (1, 2, 3)]
     return IndicatorSet(
-        id="t", version="1", status="draft", released_on=None, scoring="2026.1", title=TEXT, purpose=TEXT,
-        intended_users=(), sources=(), sections=(Section("s", "indicators", TEXT, (), tuple(indicators)),),
-        file="synthetic", sha256="",
-    )  # fmt: skip
+        id="t",
+        version="1",
+        status="draft",
+        released_on=None,
+        scoring="2026.1",
+        title=TEXT,
+        purpose=TEXT,
+        intended_users=(),
+        sources=(),
+        sections=(Section("s", "indicators", TEXT, (), tuple(indicators)),),
+        file="synthetic",
+        sha256="",
+    )
 
 
 SYNTHETIC = _synthetic_set()

@@ -99,8 +99,12 @@ def test_a_whole_screening_in_each_language(app: Flask, client: Client, locale: 
     assert stored.answers["gen.threat_of_denunciation"] == "unknown"
     assert stored.answers["gen.hard_situation_before"] == "no"
     assert {r["contact"] for r in stored.referrals} >= {"dithb", "vaao"}
-    label = {"en": "Presumption of trafficking", "sq": "Prezumim i trafikimit", "sr_Latn": "Pretpostavka trgovine",
-             "sr_Cyrl": "Претпоставка трговине"}[locale]  # fmt: skip
+    label = {
+        "en": "Presumption of trafficking",
+        "sq": "Prezumim i trafikimit",
+        "sr_Latn": "Pretpostavka trgovine",
+        "sr_Cyrl": "Претпоставка трговине",
+    }[locale]
     assert label in body
 
 

@@ -41,6 +41,7 @@ from screening.core.model import (
     ReferralRule,
     ReferralRules,
     SafetyCheck,
+    Scenario,
     ScoringRules,
     Section,
     Source,
@@ -50,6 +51,7 @@ from screening.core.model import (
 )
 from screening.core.profile import CONSENT_VALUES
 from screening.core.referrals import CONDITION_FIELDS
+from screening.core.scenarios import parse_scenario
 from screening.core.yamlfile import PathKey, load_yaml
 
 VERSION_FILE = re.compile(r"^(\d{4}\.\d+)\.yaml$")
@@ -94,6 +96,7 @@ def load_content(root: Path | None = None) -> Content:
         lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, all_forms, all_dimensions),
         problems,
     )
+    scenarios = _load_scenarios(root, sets, directory, problems)
     if not sets:
         problems.append(Problem("indicators/", "", None, "no indicator set found"))
     if not rules:
@@ -108,7 +111,24 @@ def load_content(root: Path | None = None) -> Content:
         directory=directory,
         root=str(root),
         defaults=MappingProxyType(_default_versions(sets)),
+        scenarios=MappingProxyType(scenarios),
     )
+
+
+def _load_scenarios(
+    root: Path, sets: Mapping[tuple[str, str], IndicatorSet], directory: Directory | None, problems: list[Problem]
+) -> dict[str, Scenario]:
+    scenarios: dict[str, Scenario] = {}
+    for file in sorted((root / "indicators" / "scenarios").glob("*.yaml")):
+        opened = _open(root, file, problems)
+        if opened is None:
+            continue
+        checker, data, _raw = opened
+        scenario = parse_scenario(checker, data, file.stem, sets, directory)
+        problems.extend(checker.problems)
+        if scenario is not None:
+            scenarios[scenario.id] = scenario
+    return scenarios
 
 
 def _default_versions(sets: Mapping[tuple[str, str], IndicatorSet]) -> dict[str, str]:

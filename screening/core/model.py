@@ -237,6 +237,24 @@ class ReferralRules:
 
 
 @dataclass(frozen=True)
+class Scenario:
+    """A training case: a narrative, the answers a careful screener gives, and what they lead to."""
+
+    id: str
+    set_id: str
+    set_version: str
+    title: Text
+    narrative: Text
+    profile: Mapping[str, object]
+    must_mark: tuple[str, ...]
+    may_mark: tuple[str, ...]
+    expected_level: int
+    expected_referrals: Mapping[str, str]
+    teaching_notes: Text
+    file: str
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything loaded from a content directory, validated and immutable."""
 
@@ -246,6 +264,7 @@ class Content:
     directory: Directory
     root: str
     defaults: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    scenarios: Mapping[str, Scenario] = field(default_factory=lambda: MappingProxyType({}))
 
     def set_ids(self) -> tuple[str, ...]:
         return tuple(sorted({set_id for set_id, _ in self.sets}))

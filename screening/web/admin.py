@@ -62,9 +62,14 @@ def users() -> Any:
     if request.method == "POST" and form.validate():
         try:
             user, password = accounts.create_user(
-                db, form.username.data, role=form.role.data, institution=form.institution.data,
-                institutions=tuple(INSTITUTIONS), municipality=form.municipality.data or None, actor=g.user.username,
-            )  # fmt: skip
+                db,
+                form.username.data,
+                role=form.role.data,
+                institution=form.institution.data,
+                institutions=tuple(INSTITUTIONS),
+                municipality=form.municipality.data or None,
+                actor=g.user.username,
+            )
         except accounts.AccountError as exc:
             form.form_errors.append(ACCOUNT_MESSAGES[exc.code])
         else:
@@ -72,8 +77,9 @@ def users() -> Any:
             issued = (user.username, password)
     everyone = db.scalars(select(User).order_by(User.username)).all()
     status = 400 if request.method == "POST" and issued is None else 200
-    return render_template("admin/users.html", users=everyone, form=form, issued=issued,
-                           institutions=INSTITUTIONS, actions=ConfirmForm()), status  # fmt: skip
+    return render_template(
+        "admin/users.html", users=everyone, form=form, issued=issued, institutions=INSTITUTIONS, actions=ConfirmForm()
+    ), status
 
 
 @bp.post("/users/<int:user_id>/<action>")
@@ -94,8 +100,14 @@ def user_action(user_id: int, action: str) -> Any:
     else:
         issued = (user.username, accounts.reset_password(db, user, actor=g.user.username))
     everyone = db.scalars(select(User).order_by(User.username)).all()
-    return render_template("admin/users.html", users=everyone, form=_new_user_form(), issued=issued,
-                           institutions=INSTITUTIONS, actions=ConfirmForm())  # fmt: skip
+    return render_template(
+        "admin/users.html",
+        users=everyone,
+        form=_new_user_form(),
+        issued=issued,
+        institutions=INSTITUTIONS,
+        actions=ConfirmForm(),
+    )
 
 
 @bp.get("/audit")
@@ -149,5 +161,11 @@ def statistics() -> str:
     directory = current_app.extensions["screening.content"].directory
     contacts = {key: localise(contact.name, current_locale()) for key, contact in directory.contacts.items()}
     retention_days = current_app.config["SCREENING_SETTINGS"].retention_days
-    return render_template("admin/statistics.html", counts=counts, institutions=INSTITUTIONS, contacts=contacts,
-                           retention_days=retention_days, purge=ConfirmForm())  # fmt: skip
+    return render_template(
+        "admin/statistics.html",
+        counts=counts,
+        institutions=INSTITUTIONS,
+        contacts=contacts,
+        retention_days=retention_days,
+        purge=ConfirmForm(),
+    )

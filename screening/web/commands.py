@@ -122,9 +122,14 @@ def register(group: click.Group) -> None:
         with _session(app) as db:
             try:
                 user, password = accounts.create_user(
-                    db, username, role=role, institution=institution, institutions=tuple(INSTITUTIONS),
-                    municipality=municipality, actor="cli",
-                )  # fmt: skip
+                    db,
+                    username,
+                    role=role,
+                    institution=institution,
+                    institutions=tuple(INSTITUTIONS),
+                    municipality=municipality,
+                    actor="cli",
+                )
             except accounts.AccountError as exc:
                 hint = f" (institutions: {', '.join(INSTITUTIONS)})" if exc.code == "bad_institution" else ""
                 click.echo(f"Error: {exc.code.replace('_', ' ')}{hint}", err=True)

@@ -17,13 +17,19 @@ ROLE_LABELS = {
     ADMIN: _l("Administrator"),
 }
 NAV = {
-    SCREENER: [("checklist.start", _l("New screening")), ("checklist.screenings", _l("Screenings")),
-               ("content.sets", _l("Indicators"))],
+    SCREENER: [
+        ("checklist.start", _l("New screening")),
+        ("checklist.screenings", _l("Screenings")),
+        ("content.sets", _l("Indicators")),
+    ],
     SUPERVISOR: [("admin.statistics", _l("Statistics")), ("content.sets", _l("Indicators"))],
-    TRAINER: [("content.sets", _l("Indicators"))],
-    ADMIN: [("admin.users", _l("Users")), ("admin.audit_trail", _l("Audit trail")),
-            ("admin.statistics", _l("Statistics"))],
-}  # fmt: skip
+    TRAINER: [("training.sessions", _l("Training sessions")), ("content.sets", _l("Indicators"))],
+    ADMIN: [
+        ("admin.users", _l("Users")),
+        ("admin.audit_trail", _l("Audit trail")),
+        ("admin.statistics", _l("Statistics")),
+    ],
+}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

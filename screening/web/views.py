@@ -299,8 +299,9 @@ def result(token: str) -> Any:
 
 
 def _audit(action: str, screening: Screening, outcome: str = "ok") -> None:
-    audit.record(get_session(), action, actor=g.user.username, object_type="screening", object_id=screening.id,
-                 outcome=outcome)  # fmt: skip
+    audit.record(
+        get_session(), action, actor=g.user.username, object_type="screening", object_id=screening.id, outcome=outcome
+    )
 
 
 def _render_result(screening: Screening, form: forms.ConsentForm) -> str:

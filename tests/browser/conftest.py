@@ -94,8 +94,15 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
     app = _make_app(tmp_path)
     with app.extensions["screening.sessionmaker"]() as db:
-        accounts.create_user(db, USERNAME, role="screener", institution="police", institutions=tuple(INSTITUTIONS),
-                             actor="test", password=PASSWORD)  # fmt: skip
+        accounts.create_user(
+            db,
+            USERNAME,
+            role="screener",
+            institution="police",
+            institutions=tuple(INSTITUTIONS),
+            actor="test",
+            password=PASSWORD,
+        )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     inner = app.wsgi_app

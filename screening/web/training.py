@@ -1,0 +1,352 @@
+"""Training mode: a trainer runs a class on scenarios; trainees join with a code, no account.
+
+Everything here is marked as training on every page and stored apart from real screenings.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+import secrets
+from collections import Counter
+from typing import Any
+
+import segno
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
+
+from screening.core.languages import NATIVE_NAMES, UI_LOCALES
+from screening.core.model import Content, Scenario
+from screening.core.training import give_feedback
+from screening.db import get_session
+from screening.i18n import remember_locale
+from screening.models import Trainee, TrainingAttempt, TrainingSession
+from screening.roles import TRAINER
+from screening.web import forms
+from screening.web.access import public, requires
+
+bp = Blueprint("training", __name__)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a projector
+CODE_LENGTH = 6
+PROFESSIONS = {
+    "police": _l("Police officer"),
+    "border_police": _l("Border police officer"),
+    "labour_inspector": _l("Labour inspector"),
+    "social_worker": _l("Social worker"),
+    "health_worker": _l("Health worker"),
+    "mobile_team": _l("Mobile team member"),
+    "other": _l("Other profession"),
+}
+
+
+def _content() -> Content:
+    loaded: Content = current_app.extensions["screening.content"]
+    return loaded
+
+
+class NewSessionForm(FlaskForm):
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
+    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    language = SelectField(
+        _l("Language of the session"), choices=forms.options((c, NATIVE_NAMES[c]) for c in UI_LOCALES)
+    )
+    scenarios = SelectMultipleField(_l("Scenarios"), validators=[DataRequired()])
+
+
+class JoinForm(FlaskForm):
+    code = StringField(_l("Join code"), validators=[DataRequired(), Length(min=CODE_LENGTH, max=CODE_LENGTH)])
+    display_name = StringField(
+        _l("Your name for this class (a first name or a nickname)"), validators=[DataRequired(), Length(max=40)]
+    )
+    profession = SelectField(_l("Your profession"), choices=forms.options(PROFESSIONS.items()))
+    language = SelectField(_l("Your language"), choices=forms.options((c, NATIVE_NAMES[c]) for c in UI_LOCALES))
+
+
+@bp.context_processor
+def training_banner() -> dict[str, Any]:
+    return {"training": True}
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _session_form(formdata: Any = None) -> NewSessionForm:
+    form = NewSessionForm(formdata=formdata) if formdata is not None else NewSessionForm(held_on=dt.date.today())
+    from screening.core.languages import localise
+    from screening.i18n import current_locale
+
+    locale = current_locale()
+    form.scenarios.choices = forms.options(
+        (s.id, f"{localise(s.title, locale)} ({s.set_id})") for s in _content().scenarios.values()
+    )
+    return form
+
+
+@bp.route("/training/", methods=["GET", "POST"])
+@requires(TRAINER)
+def sessions() -> Any:
+    db = get_session()
+    form = _session_form(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        for _attempt in range(5):
+            training = TrainingSession(
+                code=_new_code(),
+                trainer_id=g.user.id,
+                language=form.language.data,
+                scenario_ids=form.scenarios.data,
+                place=form.place.data.strip(),
+                held_on=form.held_on.data,
+            )
+            db.add(training)
+            try:
+                db.commit()
+                break
+            except IntegrityError:  # the code was taken: draw another
+                db.rollback()
+        return redirect(url_for("training.class_view", code=training.code))
+    mine = db.scalars(
+        select(TrainingSession).where(TrainingSession.trainer_id == g.user.id).order_by(TrainingSession.id.desc())
+    ).all()
+    return render_template("training/sessions.html", form=form, sessions=mine), 400 if form.errors else 200
+
+
+def _own_session(code: str) -> TrainingSession:
+    training = get_session().scalars(select(TrainingSession).where(TrainingSession.code == code)).first()
+    if training is None or training.trainer_id != g.user.id:
+        abort(404)
+    return training
+
+
+def class_summary(training: TrainingSession) -> dict[str, Any]:
+    """Per scenario the spread of levels and the most-missed indicators; per trainee a score."""
+    db = get_session()
+    trainees = db.scalars(select(Trainee).where(Trainee.session_id == training.id).order_by(Trainee.id)).all()
+    attempts = (
+        db.scalars(select(TrainingAttempt).where(TrainingAttempt.trainee_id.in_([t.id for t in trainees]))).all()
+        if trainees
+        else []
+    )
+    by_scenario: dict[str, dict[str, Any]] = {}
+    for scenario_id in training.scenario_ids:
+        done = [a for a in attempts if a.scenario_id == scenario_id]
+        by_scenario[scenario_id] = {
+            "attempts": len(done),
+            "levels": Counter(a.feedback["level"] for a in done),
+            "missed": Counter(i for a in done for i in a.feedback["missed"]).most_common(5),
+        }
+    people = []
+    for trainee in trainees:
+        theirs = [a for a in attempts if a.trainee_id == trainee.id]
+        score = sum(a.feedback["score"] for a in theirs) // len(theirs) if theirs else None
+        people.append(
+            {
+                "name": trainee.display_name,
+                "profession": trainee.profession,
+                "done": len(theirs),
+                "score": score,
+                "language": trainee.language,
+            }
+        )
+    return {"scenarios": by_scenario, "trainees": people, "professions": Counter(t.profession for t in trainees)}
+
+
+def _qr_data_uri(url: str) -> str:
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", scale=6, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
+
+
+@bp.get("/training/<code>")
+@requires(TRAINER)
+def class_view(code: str) -> str:
+    training = _own_session(code)
+    join_url = url_for("training.join", code=training.code, _external=True)
+    return render_template(
+        "training/class.html",
+        training=training,
+        summary=class_summary(training),
+        scenarios=_content().scenarios,
+        join_url=join_url,
+        qr=_qr_data_uri(join_url),
+        professions=PROFESSIONS,
+    )
+
+
+@bp.get("/training/<code>.csv")
+@requires(TRAINER)
+def class_csv(code: str) -> Response:
+    training = _own_session(code)
+    summary = class_summary(training)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["session", "date", "place", "trainee", "profession", "scenarios_done", "score"])
+    for person in summary["trainees"]:
+        writer.writerow(
+            [
+                training.code,
+                training.held_on.isoformat(),
+                training.place,
+                person["name"],
+                person["profession"],
+                person["done"],
+                "" if person["score"] is None else person["score"],
+            ]
+        )
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="training-{training.code}.csv"'
+    return response
+
+
+@bp.get("/training/<code>/summary")
+@requires(TRAINER)
+def class_report(code: str) -> str:
+    training = _own_session(code)
+    return render_template(
+        "training/report.html",
+        training=training,
+        summary=class_summary(training),
+        scenarios=_content().scenarios,
+        professions=PROFESSIONS,
+    )
+
+
+# --- trainees ---------------------------------------------------------------------------------
+
+
+def _trainee() -> tuple[Trainee, TrainingSession]:
+    db = get_session()
+    token = session.get("trainee")
+    trainee = db.scalars(select(Trainee).where(Trainee.token == token)).first() if token else None
+    if trainee is None:
+        abort(redirect(url_for("training.join")))
+    training = db.get(TrainingSession, trainee.session_id)
+    assert training is not None
+    return trainee, training
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@public
+def join() -> Any:
+    form = JoinForm(code=request.args.get("code", "")) if request.method == "GET" else JoinForm()
+    if request.method == "POST" and form.validate():
+        db = get_session()
+        code = form.code.data.strip().upper()
+        training = db.scalars(select(TrainingSession).where(TrainingSession.code == code)).first()
+        if training is None:
+            form.code.errors = [_l("No class has this code. Check it on the projector.")]
+        else:
+            trainee = Trainee(
+                session_id=training.id,
+                token=secrets.token_urlsafe(24),
+                display_name=form.display_name.data.strip(),
+                profession=form.profession.data,
+                language=form.language.data,
+            )
+            db.add(trainee)
+            db.commit()
+            session["trainee"] = trainee.token
+            remember_locale(form.language.data)
+            return redirect(url_for("training.scenarios"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("training/join.html", form=form), status
+
+
+@bp.get("/t/")
+@public
+def scenarios() -> str:
+    trainee, training = _trainee()
+    done = {
+        a.scenario_id
+        for a in get_session().scalars(select(TrainingAttempt).where(TrainingAttempt.trainee_id == trainee.id))
+    }
+    chosen = [_content().scenarios[s] for s in training.scenario_ids if s in _content().scenarios]
+    return render_template("training/scenarios.html", trainee=trainee, scenarios=chosen, done=done)
+
+
+def _scenario(training: TrainingSession, scenario_id: str) -> Scenario:
+    scenario = _content().scenarios.get(scenario_id)
+    if scenario is None or scenario_id not in training.scenario_ids:
+        abort(404)
+    return scenario
+
+
+@bp.route("/t/<scenario_id>", methods=["GET", "POST"])
+@public
+def scenario(scenario_id: str) -> Any:
+    trainee, training = _trainee()
+    chosen = _scenario(training, scenario_id)
+    indicator_set = _content().get_set(chosen.set_id, chosen.set_version)
+    assert indicator_set is not None
+    item_ids = [c.id for c in indicator_set.safety_checks] + [i.id for i in indicator_set.indicators]
+    db = get_session()
+    attempt = db.scalars(
+        select(TrainingAttempt).where(
+            TrainingAttempt.trainee_id == trainee.id, TrainingAttempt.scenario_id == chosen.id
+        )
+    ).first()
+    if attempt is not None:
+        return redirect(url_for("training.feedback", scenario_id=chosen.id))
+    form = forms.answers_form(item_ids, request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate() and not forms.unexpected_fields(request.form, item_ids):
+            answers = forms.answers_from_form(form, item_ids)
+            result = give_feedback(_content(), chosen, answers)
+            db.add(
+                TrainingAttempt(
+                    trainee_id=trainee.id, scenario_id=chosen.id, answers=answers, feedback=result.to_dict()
+                )
+            )
+            try:
+                db.commit()
+            except IntegrityError:  # a double tap: the first submission stands
+                db.rollback()
+            return redirect(url_for("training.feedback", scenario_id=chosen.id))
+        return render_template(
+            "training/scenario.html",
+            scenario=chosen,
+            indicator_set=indicator_set,
+            form=form,
+            field_name=forms.field_name,
+        ), 400
+    return render_template(
+        "training/scenario.html", scenario=chosen, indicator_set=indicator_set, form=form, field_name=forms.field_name
+    )
+
+
+@bp.get("/t/<scenario_id>/feedback")
+@public
+def feedback(scenario_id: str) -> BaseResponse | str:
+    trainee, training = _trainee()
+    chosen = _scenario(training, scenario_id)
+    attempt = (
+        get_session()
+        .scalars(
+            select(TrainingAttempt).where(
+                TrainingAttempt.trainee_id == trainee.id, TrainingAttempt.scenario_id == chosen.id
+            )
+        )
+        .first()
+    )
+    if attempt is None:
+        return redirect(url_for("training.scenario", scenario_id=chosen.id))
+    indicator_set = _content().get_set(chosen.set_id, chosen.set_version)
+    assert indicator_set is not None
+    texts = {i.id: i.text for i in indicator_set.indicators} | {c.id: c.text for c in indicator_set.safety_checks}
+    return render_template(
+        "training/feedback.html",
+        scenario=chosen,
+        result=attempt.feedback,
+        texts=texts,
+        contacts=_content().directory.contacts,
+        levels=_content().scoring_for(indicator_set),
+    )
