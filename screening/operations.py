@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from typing import Any
 
@@ -16,6 +18,7 @@ from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content, IndicatorSet
 from screening.core.profile import Profile
 from screening.models import COMPLETED, DRAFT, Screening, User, utcnow
+from screening.statistics import Row, coarse_profile, month_of
 
 SAFETY_STEP = "safety"
 PROFILE_STEP = "profile"
@@ -217,9 +220,13 @@ def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) 
     if screening.erased_at is not None:
         return
     result = screening.result or {}
+    kept = {key: result[key] for key in KEPT_RESULT_KEYS if key in result}
+    if kept:
+        kept["coarse"] = coarse_profile(screening.profile or {})
+        kept["municipality"] = (screening.profile or {}).get("municipality")
     screening.answers = {}
     screening.profile = {}
-    screening.result = {key: result[key] for key in KEPT_RESULT_KEYS if key in result} or None
+    screening.result = kept or None
     screening.referrals = [{"contact": r["contact"], "priority": r["priority"]} for r in screening.referrals or []]
     screening.consent = "not_recorded"
     screening.informed_of_rights = None
@@ -232,6 +239,59 @@ def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) 
         object_id=screening.id,
         outcome=reason,
         commit=False,
+    )
+
+
+def _completed_query(
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    institution: str | None = None,
+    set_id: str | None = None,
+) -> Any:
+    query = select(Screening).where(Screening.status == COMPLETED)
+    if start:
+        query = query.where(Screening.completed_at >= dt.datetime.combine(start, dt.time(), dt.UTC))
+    if end:
+        query = query.where(Screening.completed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC))
+    if institution:
+        query = query.where(Screening.institution == institution)
+    if set_id:
+        query = query.where(Screening.set_id == set_id)
+    return query.order_by(Screening.id)
+
+
+def statistics_rows(db: Session, **filters: Any) -> list[Row]:
+    """Completed screenings as statistics rows, filtered by period (start, end), institution and set."""
+    return [_row(screening) for screening in db.scalars(_completed_query(**filters))]
+
+
+def statistics_records(db: Session, secret: str, **filters: Any) -> list[tuple[str, Row]]:
+    """(pseudonymous id, row) per completed screening; the id is an HMAC, stable per deployment."""
+    rows = []
+    for screening in db.scalars(_completed_query(**filters)):
+        digest = hmac.new(secret.encode(), f"screening:{screening.id}".encode(), hashlib.sha256).hexdigest()[:16]
+        rows.append((digest, _row(screening)))
+    return rows
+
+
+def _row(screening: Screening) -> Row:
+    """What statistics may know of a screening: the coarse fields, whether erased or not."""
+    result = screening.result or {}
+    profile = screening.profile or {}
+    coarse = result.get("coarse") or coarse_profile(profile)
+    municipality = result.get("municipality") if screening.erased_at else profile.get("municipality")
+    return Row(
+        month=month_of(screening.completed_at) if screening.completed_at else "unknown",
+        institution=screening.institution,
+        municipality=municipality or "unknown",
+        set_id=screening.set_id,
+        level=int(result.get("level", 0)),
+        sex=coarse["sex"],
+        age_group=coarse["age_group"],
+        origin=coarse["origin"],
+        forms=tuple(result.get("forms", ())),
+        referrals=tuple((r["contact"], r["priority"]) for r in screening.referrals or []),
     )
 
 

@@ -34,6 +34,7 @@ class Settings:
     session_idle_minutes: int = 15  # shared tablets: log out after this long without a request
     lockout_minutes: int = 30  # how long an account stays locked after repeated failed logins
     retention_days: int = 90  # after this, a screening's answers, profile and case reference are erased
+    small_cell_threshold: int = 5  # counts below this (and above 0) leave the app as "<5"
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from screening import accounts, audit
+from screening import accounts, audit, statistics
 from screening import operations as ops
 from screening.core.languages import localise
 from screening.db import get_session
 from screening.i18n import current_locale
-from screening.models import COMPLETED, AuditEvent, Screening, User
+from screening.models import AuditEvent, User
 from screening.roles import ADMIN, SUPERVISOR
 from screening.web.access import requires
 from screening.web.forms import ConfirmForm, options
@@ -144,28 +143,142 @@ def purge() -> Any:
     return redirect(url_for("admin.audit_trail"))
 
 
+class StatisticsFilter(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    institution = SelectField(_l("Institution"), validators=[Optional()])
+    set_id = SelectField(_l("Indicator set"), validators=[Optional()])
+
+
+AGE_GROUP_LABELS = {
+    "under_18": _l("Under 18"), "18_22": "18–22", "23_25": "23–25", "26_30": "26–30", "31_35": "31–35",
+    "36_40": "36–40", "over_40": _l("Over 40"), "unknown": _l("Unknown"),
+}  # fmt: skip
+TABLE_TITLES = {
+    "by_month": _l("Screenings per month"),
+    "by_institution": _l("Screenings per institution"),
+    "by_municipality": _l("Screenings per municipality"),
+    "by_set": _l("Screenings per indicator set"),
+    "by_level": _l("Levels reached"),
+    "by_referral": _l("Referrals per contact and priority"),
+    "serious_by_sex": _l("Possible or presumed cases by sex"),
+    "serious_by_age": _l("Possible or presumed cases by age group"),
+    "serious_by_origin": _l("Possible or presumed cases by origin"),
+    "serious_by_form": _l("Possible or presumed cases by suspected form of exploitation"),
+}
+
+
+def _filter_form() -> StatisticsFilter:
+    form = StatisticsFilter(request.args)
+    content = current_app.extensions["screening.content"]
+    locale = current_locale()
+    form.institution.choices = options([("", _l("All institutions")), *INSTITUTIONS.items()])
+    titles = [(set_id, localise(content.get_set(set_id).title, locale)) for set_id in content.set_ids()]
+    form.set_id.choices = options([("", _l("All sets")), *titles])
+    return form
+
+
+def _labels() -> dict[str, Any]:
+    """Display names for every key a statistics table may hold, in the interface language."""
+    from babel import Locale
+
+    from screening.web.vocabulary import PRIORITY_LABELS, SEXES
+
+    content = current_app.extensions["screening.content"]
+    locale = current_locale()
+    scoring = content.scoring[max(content.scoring)]
+    directory = content.directory
+    territories = Locale.parse(locale).territories
+    contacts = {
+        f"{key}:{priority}": f"{localise(contact.name, locale)} – {PRIORITY_LABELS[priority]}"
+        for key, contact in directory.contacts.items()
+        for priority in PRIORITY_LABELS
+    }
+    return {
+        "by_institution": INSTITUTIONS,
+        "by_municipality": {k: localise(m.name, locale) for k, m in directory.municipalities.items()},
+        "by_set": {s: localise(content.get_set(s).title, locale) for s in content.set_ids()},
+        "by_level": {
+            str(r.level): f"{r.level} – {localise(r.label, locale)}" for r in (*scoring.levels, scoring.level_zero)
+        },
+        "by_referral": contacts,
+        "serious_by_sex": {**SEXES, "unknown": _l("Unknown")},
+        "serious_by_age": AGE_GROUP_LABELS,
+        "serious_by_origin": {
+            **{k: v for k, v in territories.items()},
+            "XK": territories.get("XK", "Kosovo"),
+            "unknown": _l("Unknown"),
+        },
+        "serious_by_form": {k: localise(v, locale) for k, v in scoring.form_names.items()},
+    }
+
+
+def _statistics(form: StatisticsFilter) -> tuple[list[Any], dict[str, Any]]:
+    rows = ops.statistics_rows(
+        get_session(), start=form.start.data, end=form.end.data, institution=form.institution.data or None,
+        set_id=form.set_id.data or None,
+    )  # fmt: skip
+    threshold = current_app.config["SCREENING_SETTINGS"].small_cell_threshold
+    content = current_app.extensions["screening.content"]
+    return rows, statistics.tables(rows, threshold, content.set_ids())
+
+
 @bp.get("/statistics")
 @requires(SUPERVISOR, ADMIN)
-def statistics() -> str:
+def statistics_page() -> Any:
     """Anonymous counts of completed screenings; never an individual's answers or profile."""
-    completed = get_session().scalars(select(Screening).where(Screening.status == COMPLETED)).all()
-    counts = {
-        "total": len(completed),
-        "by_level": Counter((s.result or {}).get("level") for s in completed),
-        "by_set": Counter(s.set_id for s in completed),
-        "children": sum(1 for s in completed if (s.result or {}).get("child")),
-        "by_month": Counter(s.completed_at.strftime("%Y-%m") for s in completed if s.completed_at),
-        "by_institution": Counter(s.institution for s in completed),
-        "by_contact": Counter(r["contact"] for s in completed for r in s.referrals or []),
-    }
-    directory = current_app.extensions["screening.content"].directory
-    contacts = {key: localise(contact.name, current_locale()) for key, contact in directory.contacts.items()}
-    retention_days = current_app.config["SCREENING_SETTINGS"].retention_days
+    form = _filter_form()
+    if not form.validate():
+        return render_template("admin/statistics.html", form=form, tables={}, total=0, labels={}, titles=TABLE_TITLES,
+                               retention_days=0, purge=ConfirmForm()), 400  # fmt: skip
+    rows, tables = _statistics(form)
+    threshold = current_app.config["SCREENING_SETTINGS"].small_cell_threshold
     return render_template(
-        "admin/statistics.html",
-        counts=counts,
-        institutions=INSTITUTIONS,
-        contacts=contacts,
-        retention_days=retention_days,
-        purge=ConfirmForm(),
-    )
+        "admin/statistics.html", form=form, tables=tables, total=statistics.total(rows, threshold), labels=_labels(),
+        titles=TABLE_TITLES, threshold=threshold, query=request.query_string.decode(),
+        retention_days=current_app.config["SCREENING_SETTINGS"].retention_days, purge=ConfirmForm(),
+    )  # fmt: skip
+
+
+@bp.get("/statistics/<table>.csv")
+@requires(SUPERVISOR, ADMIN)
+def statistics_csv(table: str) -> Response:
+    form = _filter_form()
+    if table not in TABLE_TITLES or not form.validate():
+        abort(404 if table not in TABLE_TITLES else 400)
+    _rows, tables = _statistics(form)
+    labels = _labels().get(table, {})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["key", "label", "count"])
+    for key, shown, _drawn in tables[table]:
+        writer.writerow([key, str(labels.get(key, key)), shown])
+    audit.record(get_session(), "export", actor=g.user.username, object_type="statistics", object_id=table)
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{table}.csv"'
+    return response
+
+
+@bp.get("/records.csv")
+@requires(ADMIN)
+def records_export() -> Response:
+    """Pseudonymised record-level export; field names follow IOM's HTCDS where they overlap."""
+    form = _filter_form()
+    if not form.validate():
+        abort(400)
+    records = ops.statistics_records(
+        get_session(), current_app.config["SECRET_KEY"], start=form.start.data, end=form.end.data,
+        institution=form.institution.data or None, set_id=form.set_id.data or None,
+    )  # fmt: skip
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=statistics.RECORD_COLUMNS)
+    writer.writeheader()
+    for record_id, row in records:
+        writer.writerow(statistics.record(row, record_id))
+    audit.record(get_session(), "export", actor=g.user.username, object_type="records", outcome=f"{len(records)} rows")
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="screenings-pseudonymised.csv"'
+    return response

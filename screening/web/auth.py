@@ -21,7 +21,12 @@ from screening.web.access import public, requires
 bp = Blueprint("auth", __name__)
 
 #: Where each role lands after logging in.
-HOME = {SCREENER: "checklist.start", SUPERVISOR: "admin.statistics", TRAINER: "training.sessions", ADMIN: "admin.users"}
+HOME = {
+    SCREENER: "checklist.start",
+    SUPERVISOR: "admin.statistics_page",
+    TRAINER: "training.sessions",
+    ADMIN: "admin.users",
+}
 
 POLICY_MESSAGES = {
     "too_short": _l("Use at least 12 characters."),

@@ -99,6 +99,13 @@ def language_name(code: str, display: Locale) -> str:
     return str(display.languages.get(code, code)).capitalize()
 
 
+def country_choices() -> list[SelectChoice]:
+    """ISO 3166 countries named in the interface language, from CLDR (never translated by hand)."""
+    display = Locale.parse(str(get_locale()))
+    names = [(code, str(name)) for code, name in display.territories.items() if len(code) == 2 and code.isalpha()]
+    return options([("", _l("Not known")), *sorted(names, key=lambda pair: pair[1])])
+
+
 def spoken_language_choices() -> list[SelectChoice]:
     display = Locale.parse(str(get_locale()))
     names = [(code, language_name(code, display)) for code in SPOKEN_LANGUAGES]
@@ -117,6 +124,7 @@ class ProfileForm(FlaskForm):
         default="no",
         validators=[InputRequired()],
     )
+    country = SelectField(_l("Country of origin, if another country"), validators=[Optional()])
     spoken_language = SelectField(_l("Language the person speaks"), validators=[Optional()])
     municipality = SelectField(_l("Municipality where the screening takes place"), validators=[Optional()])
     case_reference = StringField(
@@ -143,6 +151,7 @@ def profile_form(
 
     form = ProfileForm(formdata=formdata, data=data) if formdata is not None else ProfileForm(data=data)
     form.spoken_language.choices = spoken_language_choices()
+    form.country.choices = country_choices()
     municipalities = sorted(content.directory.municipalities.values(), key=lambda m: localise(m.name, locale))
     form.municipality.choices = options(
         [("", _l("Not known")), *((m.key, localise(m.name, locale)) for m in municipalities)]

@@ -89,6 +89,7 @@ def profile_rows(profile: dict[str, Any], content: Content, locale: str) -> list
         (_("Age"), age),
         (_("Sex"), str(SEXES.get(profile.get("sex", ""), "–"))),
         (_("Nationality"), str(NATIONALITIES.get(profile.get("nationality", ""), "–"))),
+        (_("Country of origin"), Locale.parse(locale).territories.get(profile.get("country") or "", "–")),
         (_("Asylum seeker"), _("Yes") if profile.get("asylum_seeker") == "yes" else _("No")),
         (_("Language the person speaks"), _("Other language") if spoken == "other" else (spoken or "–")),
         (_("Municipality"), localise(municipality.name, locale) if municipality else "–"),

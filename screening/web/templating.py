@@ -22,12 +22,12 @@ NAV = {
         ("checklist.screenings", _l("Screenings")),
         ("content.sets", _l("Indicators")),
     ],
-    SUPERVISOR: [("admin.statistics", _l("Statistics")), ("content.sets", _l("Indicators"))],
+    SUPERVISOR: [("admin.statistics_page", _l("Statistics")), ("content.sets", _l("Indicators"))],
     TRAINER: [("training.sessions", _l("Training sessions")), ("content.sets", _l("Indicators"))],
     ADMIN: [
         ("admin.users", _l("Users")),
         ("admin.audit_trail", _l("Audit trail")),
-        ("admin.statistics", _l("Statistics")),
+        ("admin.statistics_page", _l("Statistics")),
     ],
 }
 

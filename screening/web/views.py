@@ -223,6 +223,7 @@ def _profile_data(form: forms.ProfileForm) -> dict[str, Any]:
         "age_uncertain": bool(valid.get("age_uncertain")),
         "sex": valid.get("sex"),
         "nationality": valid.get("nationality"),
+        "country": (valid.get("country") or None) if valid.get("nationality") == "other" else None,
         "asylum_seeker": valid.get("asylum_seeker"),
         "spoken_language": valid.get("spoken_language") or None,
         "municipality": valid.get("municipality") or None,
