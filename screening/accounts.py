@@ -6,6 +6,7 @@ Takes the database session explicitly; no Flask. Every change is written to the 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from screening import audit
-from screening.models import User, UserSession, utcnow
+from screening.models import ApiToken, User, UserSession, utcnow
 from screening.passwords import check_policy, hash_password, needs_rehash, one_time_password, verify_password
 from screening.roles import ROLES
 
@@ -206,3 +207,25 @@ def end_sessions(db: Session, user: User) -> None:
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(db: Session, user: User, *, actor: str | None) -> str:
+    token = "sk_" + secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=utcnow()))
+    audit.record(db, "user_changed", actor=actor, object_type="user", object_id=user.username, outcome="api_token")
+    return token
+
+
+def user_for_token(db: Session, token: str) -> User | None:
+    record = db.scalars(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).first()
+    if record is None or record.revoked_at is not None:
+        return None
+    user = db.get(User, record.user_id)
+    return user if user is not None and user.active else None

@@ -37,13 +37,14 @@ def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str 
     i18n.init_app(app, Path(config.translations_dir) if config.translations_dir else None)
     engine = db.make_engine(config.database_url or f"sqlite:///{instance / 'screening.sqlite'}")
     db.init_app(app, engine)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
 
-    from screening.web import access, admin, auth, content, errors, ops, training, views
+    from screening.web import access, admin, api, auth, content, errors, ops, training, views
     from screening.web.templating import init_templating
 
-    for blueprint in (auth.bp, views.bp, content.bp, admin.bp, training.bp, ops.bp):
+    for blueprint in (auth.bp, views.bp, content.bp, admin.bp, training.bp, ops.bp, api.bp):
         app.register_blueprint(blueprint)
+    csrf.exempt(api.bp)  # the API authenticates each request with a bearer token, not a cookie
     access.init_app(app)
     errors.init_app(app)
     init_templating(app)

@@ -15,9 +15,14 @@ from typing import Any
 
 #: The age groups the National Coordinator reports (Strategy, section 1.4).
 AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
-    ("under_18", 0, 17), ("18_22", 18, 22), ("23_25", 23, 25), ("26_30", 26, 30),
-    ("31_35", 31, 35), ("36_40", 36, 40), ("over_40", 41, 200),
-)  # fmt: skip
+    ("under_18", 0, 17),
+    ("18_22", 18, 22),
+    ("23_25", 23, 25),
+    ("26_30", 26, 30),
+    ("31_35", 31, 35),
+    ("36_40", 36, 40),
+    ("over_40", 41, 200),
+)
 UNKNOWN = "unknown"
 SERIOUS_LEVELS = (2, 3)  # possible and presumed: the cases the section 1.4 tables are about
 
@@ -95,15 +100,28 @@ def month_of(moment: dt.datetime) -> str:
 
 #: Our forms of exploitation in IOM's HTCDS picklists, where they overlap.
 HTCDS_SEX_EXPLOITATION = {"prostitution": "Prostitution", "pornography": "Pornography"}
-HTCDS_LABOUR_EXPLOITATION = {"begging": "Begging", "domestic_servitude": "DomesticWork",
-                             "forced_criminality": "IllicitActivities"}  # fmt: skip
+HTCDS_LABOUR_EXPLOITATION = {
+    "begging": "Begging",
+    "domestic_servitude": "DomesticWork",
+    "forced_criminality": "IllicitActivities",
+}
 HTCDS_GENDER = {"female": "Female", "male": "Male"}
 #: Columns of the pseudonymised record export: HTCDS field names where they overlap, ``kos_`` otherwise.
 RECORD_COLUMNS = (
-    "record_id", "kos_CompletedMonth", "kos_Institution", "kos_Municipality", "kos_IndicatorSet", "kos_Level",
-    "prs_Gender", "kos_AgeGroup", "prs_Nationality", "vic_TypeOfSexExploitation", "vic_TypeOfLabourExploitation",
-    "kos_FormsOfExploitation", "cas_ReferredOrganisation",
-)  # fmt: skip
+    "record_id",
+    "kos_CompletedMonth",
+    "kos_Institution",
+    "kos_Municipality",
+    "kos_IndicatorSet",
+    "kos_Level",
+    "prs_Gender",
+    "kos_AgeGroup",
+    "prs_Nationality",
+    "vic_TypeOfSexExploitation",
+    "vic_TypeOfLabourExploitation",
+    "kos_FormsOfExploitation",
+    "cas_ReferredOrganisation",
+)
 
 
 def record(row: Row, record_id: str) -> dict[str, str]:

@@ -33,6 +33,33 @@ def requires(*roles: str) -> Callable[[View], View]:
     return mark
 
 
+TOKEN = "token"
+
+
+def api_token(*roles: str) -> Callable[[View], View]:
+    """An API route: a bearer token of a user with one of ``roles`` (no session, no CSRF)."""
+
+    def mark(view: View) -> View:
+        view.access = (TOKEN, frozenset(roles))  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _enforce_token(roles: frozenset[str]) -> Any:
+    from screening.web.api import api_error
+
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    user = accounts.user_for_token(get_session(), token) if token else None
+    if user is None:
+        return api_error(401, "unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
+    if user.role not in roles:
+        return api_error(403, "forbidden", "This token's user may not use this endpoint.")
+    g.user = user
+    return None
+
+
 def access_of(app: Flask, endpoint: str) -> object:
     if endpoint in BUILTIN_PUBLIC:
         return PUBLIC
@@ -58,8 +85,10 @@ def _load_user() -> None:
 def enforce() -> Any:
     if request.endpoint is None:
         return None  # 404 and 405 are answered by the error handlers
-    _load_user()
     access = access_of(current_app, request.endpoint)
+    if isinstance(access, tuple) and access[0] == TOKEN:
+        return _enforce_token(access[1])
+    _load_user()
     if access == PUBLIC:
         return None
     if access is None:

@@ -154,9 +154,15 @@ class StatisticsFilter(FlaskForm):
 
 
 AGE_GROUP_LABELS = {
-    "under_18": _l("Under 18"), "18_22": "18–22", "23_25": "23–25", "26_30": "26–30", "31_35": "31–35",
-    "36_40": "36–40", "over_40": _l("Over 40"), "unknown": _l("Unknown"),
-}  # fmt: skip
+    "under_18": _l("Under 18"),
+    "18_22": "18–22",
+    "23_25": "23–25",
+    "26_30": "26–30",
+    "31_35": "31–35",
+    "36_40": "36–40",
+    "over_40": _l("Over 40"),
+    "unknown": _l("Unknown"),
+}
 TABLE_TITLES = {
     "by_month": _l("Screenings per month"),
     "by_institution": _l("Screenings per institution"),
@@ -218,9 +224,12 @@ def _labels() -> dict[str, Any]:
 
 def _statistics(form: StatisticsFilter) -> tuple[list[Any], dict[str, Any]]:
     rows = ops.statistics_rows(
-        get_session(), start=form.start.data, end=form.end.data, institution=form.institution.data or None,
+        get_session(),
+        start=form.start.data,
+        end=form.end.data,
+        institution=form.institution.data or None,
         set_id=form.set_id.data or None,
-    )  # fmt: skip
+    )
     threshold = current_app.config["SCREENING_SETTINGS"].small_cell_threshold
     content = current_app.extensions["screening.content"]
     return rows, statistics.tables(rows, threshold, content.set_ids())
@@ -232,15 +241,30 @@ def statistics_page() -> Any:
     """Anonymous counts of completed screenings; never an individual's answers or profile."""
     form = _filter_form()
     if not form.validate():
-        return render_template("admin/statistics.html", form=form, tables={}, total=0, labels={}, titles=TABLE_TITLES,
-                               retention_days=0, purge=ConfirmForm()), 400  # fmt: skip
+        return render_template(
+            "admin/statistics.html",
+            form=form,
+            tables={},
+            total=0,
+            labels={},
+            titles=TABLE_TITLES,
+            retention_days=0,
+            purge=ConfirmForm(),
+        ), 400
     rows, tables = _statistics(form)
     threshold = current_app.config["SCREENING_SETTINGS"].small_cell_threshold
     return render_template(
-        "admin/statistics.html", form=form, tables=tables, total=statistics.total(rows, threshold), labels=_labels(),
-        titles=TABLE_TITLES, threshold=threshold, query=request.query_string.decode(),
-        retention_days=current_app.config["SCREENING_SETTINGS"].retention_days, purge=ConfirmForm(),
-    )  # fmt: skip
+        "admin/statistics.html",
+        form=form,
+        tables=tables,
+        total=statistics.total(rows, threshold),
+        labels=_labels(),
+        titles=TABLE_TITLES,
+        threshold=threshold,
+        query=request.query_string.decode(),
+        retention_days=current_app.config["SCREENING_SETTINGS"].retention_days,
+        purge=ConfirmForm(),
+    )
 
 
 @bp.get("/statistics/<table>.csv")
@@ -270,9 +294,13 @@ def records_export() -> Response:
     if not form.validate():
         abort(400)
     records = ops.statistics_records(
-        get_session(), current_app.config["SECRET_KEY"], start=form.start.data, end=form.end.data,
-        institution=form.institution.data or None, set_id=form.set_id.data or None,
-    )  # fmt: skip
+        get_session(),
+        current_app.config["SECRET_KEY"],
+        start=form.start.data,
+        end=form.end.data,
+        institution=form.institution.data or None,
+        set_id=form.set_id.data or None,
+    )
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=statistics.RECORD_COLUMNS)
     writer.writeheader()

@@ -166,6 +166,19 @@ def register(group: click.Group) -> None:
                 password = accounts.reset_password(db, user, actor="cli")
                 click.echo(f"New one-time password for {user.username}: {password}")
 
+    @users.command("token")
+    @click.argument("username")
+    def users_token(username: str) -> None:
+        """Issue a JSON API token for a user (shown once; only its hash is stored)."""
+        from screening import accounts
+
+        with _session(_app()) as db:
+            user = accounts.find_user(db, username)
+            if user is None:
+                click.echo(f"Error: no user {username!r}", err=True)
+                sys.exit(2)
+            click.echo(accounts.issue_api_token(db, user, actor="cli"))
+
     @users.command("disable")
     @click.argument("username")
     def users_disable(username: str) -> None:

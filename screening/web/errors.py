@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
@@ -20,6 +21,9 @@ MESSAGES = {
 }
 
 
+API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
@@ -30,14 +34,22 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> Any:
         code = error.code or 500
+        if request.path.startswith("/api/"):
+            from screening.web.api import api_error
+
+            return api_error(code, API_CODES.get(code, "http_error"), error.description or error.name)
         return render_template("error.html", code=code, message=MESSAGES.get(code, error.name)), code
 
     @app.errorhandler(SQLAlchemyOperationalError)
-    def database_unavailable(_error: SQLAlchemyOperationalError) -> tuple[str, int]:
+    def database_unavailable(_error: SQLAlchemyOperationalError) -> Any:
         # The database is down or unreachable: nothing on this page was saved, everything before it was.
         log.error("database unavailable")
+        if request.path.startswith("/api/"):
+            from screening.web.api import api_error
+
+            return api_error(503, "database_unavailable", "the database is unavailable; try again")
         message = _l(
             "The server cannot reach its database just now. Nothing on this page was saved, but your earlier "
             "pages are kept. Wait a moment and send the page again."
@@ -45,8 +57,12 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", code=503, message=message, retry=True), 503
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> Any:
         # Log the type and place only; request data may hold personal data.
         log.error("unexpected error: %s", type(error).__name__, exc_info=error)
+        if request.path.startswith("/api/"):
+            from screening.web.api import api_error
+
+            return api_error(500, "internal_error", "unexpected error; nothing was stored")
         message = _l("Something went wrong on our side. Your saved answers are kept; try again.")
         return render_template("error.html", code=500, message=message), InternalServerError.code

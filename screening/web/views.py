@@ -324,6 +324,14 @@ def consent(token: str) -> Any:
     return redirect(url_for("checklist.result", token=token) + "#referrals")
 
 
+def slip_pdf_bytes(html: str) -> bytes:
+    """The slip's HTML as PDF, with the print stylesheet (WeasyPrint is imported only when needed)."""
+    from weasyprint import CSS, HTML
+
+    stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "slip.css"))
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet])  # type: ignore[no-any-return]
+
+
 def _render_slip(token: str, *, pdf: bool) -> tuple[Screening, str]:
     """The slip in the recipient's language (``?lang=``), independent of the screener's."""
     screening, _indicator_set = _load(token)
@@ -369,10 +377,7 @@ def slip_pdf(token: str) -> Response:
     if not current_app.config["SCREENING_SETTINGS"].pdf_enabled:
         abort(404)
     screening, html = _render_slip(token, pdf=True)
-    from weasyprint import CSS, HTML
-
-    stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "slip.css"))
-    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    pdf = slip_pdf_bytes(html)
     _audit("slip_downloaded", screening)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="referral-slip-{screening.slip_number}.pdf"'
