@@ -118,13 +118,16 @@ def test_the_openapi_document_matches_the_implementation(app: Flask) -> None:
     assert len(operations) == 6
 
     for operation in operations:
+        _check_operation(operation, token)
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def check(case: Any, path: str = operation.path) -> None:
-            headers = auth(token)
-            if path == "/screenings" and not (case.headers or {}).get("Idempotency-Key"):
-                headers["Idempotency-Key"] = "schemathesis-key"
-            case.call_and_validate(headers=headers, checks=CHECKS)
 
-        check()
+def _check_operation(operation: Any, token: str) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def check(case: Any) -> None:
+        headers = auth(token)
+        if operation.path == "/screenings" and not (case.headers or {}).get("Idempotency-Key"):
+            headers["Idempotency-Key"] = "schemathesis-key"
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    check()
