@@ -119,12 +119,14 @@ def _load_scenarios(
     root: Path, sets: Mapping[tuple[str, str], IndicatorSet], directory: Directory | None, problems: list[Problem]
 ) -> dict[str, Scenario]:
     scenarios: dict[str, Scenario] = {}
+    on_disk = {(f.parent.name, f.stem) for f in (root / "indicators").glob("*/*.yaml")}
+    broken = frozenset(on_disk - set(sets))
     for file in sorted((root / "indicators" / "scenarios").glob("*.yaml")):
         opened = _open(root, file, problems)
         if opened is None:
             continue
         checker, data, _raw = opened
-        scenario = parse_scenario(checker, data, file.stem, sets, directory)
+        scenario = parse_scenario(checker, data, file.stem, sets, directory, broken)
         problems.extend(checker.problems)
         if scenario is not None:
             scenarios[scenario.id] = scenario

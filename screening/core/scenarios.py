@@ -34,13 +34,19 @@ def parse_scenario(
     stem: str,
     sets: Mapping[tuple[str, str], IndicatorSet],
     directory: Directory | None,
+    broken: frozenset[tuple[str, str]] = frozenset(),
 ) -> Scenario | None:
+    """``broken`` lists set versions whose file exists but did not load (already reported)."""
     c.only_keys(data, (), SCENARIO_KEYS)
     scenario_id = c.identifier(data, (), "id", SCENARIO_ID)
     if scenario_id and scenario_id != stem:
         c.report(("id",), f"id {scenario_id!r} does not match the file name {stem}.yaml")
     set_id, version = c.string(data, (), "set"), c.value(data, (), "version", str)
     indicator_set = sets.get((set_id or "", version or ""))
+    if (set_id or "", version or "") in broken:
+        return None  # the set's own problems are reported; do not cascade
+    if (set_id or "", version or "") in broken:
+        return None  # the set's own problems are reported; do not cascade
     if set_id and version and indicator_set is None:
         c.report(("version",), f"no indicator set {set_id} version {version}")
     title, narrative, notes = (

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -340,10 +341,8 @@ class Server:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    pass
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -471,39 +470,41 @@ def postgres_binaries() -> Path | None:
 
 
 class Cluster:
-    """A PostgreSQL cluster of its own under ``folder``, on a free port, listening on 127.0.0.1 only.
+    """A PostgreSQL cluster of its own on a free port, listening on 127.0.0.1 only.
 
-    PostgreSQL refuses to run as root, so under root the cluster belongs to the ``postgres`` user
-    and its commands run through ``runuser``; the folders above it are made traversable for the
-    test's duration and restored afterwards.
+    It lives under ``folder`` (the test's tmp_path). PostgreSQL refuses to run as root, so under
+    root the cluster belongs to the ``postgres`` user and its commands run through ``runuser``;
+    as pytest keeps its temporary root private (and resets it to 0700 whenever a pytest starts),
+    the cluster's own folder is then a private ``/tmp/screening-pg-*`` owned by postgres, linked
+    from ``folder`` and removed at cleanup.
     """
 
     def __init__(self, folder: Path, binaries: Path) -> None:
         self.folder = folder
-        self.data = folder / "data"
+        self.home = folder
         self.binaries = binaries
         self.port = free_port()
         self.prefix: list[str] = []
-        self._modes: list[tuple[Path, int]] = []
         self.running = False
+
+    @property
+    def data(self) -> Path:
+        return self.home / "data"
 
     @property
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
-        log = self.folder / "commands.log"
-        with log.open("a") as out:
+        with (self.folder / "commands.log").open("a") as out:
             return subprocess.run(
                 [*self.prefix, *args], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 text=True, timeout=timeout, check=False,
             )  # fmt: skip
 
     def log(self) -> str:
-        parts = [
-            p.read_text(errors="replace")[-3000:] for p in (self.folder / "commands.log", self.folder / "server.log")
-        ]
-        return "\n".join(parts)
+        logs = (self.folder / "commands.log", self.home / "server.log")
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in logs if p.is_file())
 
     def init(self) -> None:
         """Create the cluster; raises ``RuntimeError`` with the reason when it cannot be made."""
@@ -518,8 +519,9 @@ class Cluster:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
                 raise RuntimeError("running as root and there is no postgres user to run the cluster") from None
-            self._allow_traverse(self.folder)
-            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+            self.home = Path(tempfile.mkdtemp(prefix="screening-pg-"))
+            os.chown(self.home, owner.pw_uid, owner.pw_gid)
+            (self.folder / "cluster").symlink_to(self.home)
             self.prefix = [runuser, "-u", "postgres", "--"]
         done = self._run(
             str(self.binaries / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
@@ -533,17 +535,9 @@ class Cluster:
                 "fsync = off\nmax_connections = 50\n"
             )
 
-    def _allow_traverse(self, folder: Path) -> None:
-        """Let the postgres user pass through the (private) folders above the cluster."""
-        for path in [folder, *folder.parents]:
-            mode = path.stat().st_mode & 0o7777
-            if not mode & 0o001:
-                self._modes.append((path, mode))
-                path.chmod(mode | 0o001)
-
     def start(self) -> None:
         done = self._run(
-            str(self.binaries / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"),
+            str(self.binaries / "pg_ctl"), "-D", str(self.data), "-l", str(self.home / "server.log"),
             "-w", "-t", "60", "start",
         )  # fmt: skip
         if done.returncode != 0:
@@ -561,7 +555,5 @@ class Cluster:
             if (self.data / "postmaster.pid").exists():
                 self.stop("immediate")
         finally:
-            for path, mode in reversed(self._modes):
-                with contextlib.suppress(OSError):
-                    path.chmod(mode)
-            self._modes.clear()
+            if self.home != self.folder:
+                shutil.rmtree(self.home, ignore_errors=True)
