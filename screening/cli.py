@@ -55,7 +55,8 @@ def validate(content_dir: Path | None) -> None:
     click.echo(
         f"OK: {len(content.sets)} indicator set versions, {len(content.scoring)} scoring file(s), "
         f"{len(content.referral_rules)} referral rule file(s), "
-        f"{len(content.directory.contacts)} contacts, {len(content.directory.municipalities)} municipalities."
+        f"{len(content.directory.contacts)} contacts, {len(content.directory.municipalities)} municipalities, "
+        f"{len(content.scenarios)} training scenarios."
     )
 
 
