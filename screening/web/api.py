@@ -246,7 +246,11 @@ def create_screening() -> Any:
     return jsonify(_screening_json(screening)), 201 if created else 200
 
 
+NOT_FOUND = (404, "not_found", "no completed screening with this token in your institution")
+
+
 def _own(token: str) -> Screening | None:
+    """A completed, not erased screening of the token user's institution, or None."""
     screening = ops.find(get_session(), token)
     if screening is None or screening.institution != g.user.institution or not screening.completed:
         return None
@@ -257,9 +261,7 @@ def _own(token: str) -> Screening | None:
 @api_token(SCREENER)
 def get_screening(token: str) -> Any:
     screening = _own(token)
-    if screening is None:
-        return api_error(404, "not_found", "no completed screening with this token in your institution")
-    return jsonify(_screening_json(screening))
+    return api_error(*NOT_FOUND) if screening is None else jsonify(_screening_json(screening))
 
 
 @bp.get("/screenings/<token>/slip.pdf")
@@ -267,7 +269,7 @@ def get_screening(token: str) -> Any:
 def screening_slip(token: str) -> Any:
     screening = _own(token)
     if screening is None:
-        return api_error(404, "not_found", "no completed screening with this token in your institution")
+        return api_error(*NOT_FOUND)
     language = _language()
     if language is None:
         return api_error(400, "invalid_language", f"lang must be one of {', '.join(UI_LOCALES)}")
