@@ -41,5 +41,7 @@ translations: install
 check-translations: install
 	$(BIN)/python -m screening.catalogs check
 
+## Benchmarks (on demand, never in pass/fail tests): core scoring, then HTTP on SQLite and PostgreSQL.
 bench: install
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/http.py

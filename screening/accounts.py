@@ -6,6 +6,7 @@ Takes the database session explicitly; no Flask. Every change is written to the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -23,7 +24,13 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 SLOW_AFTER = 3  # failures before each attempt must wait
 LOCK_AFTER = 8  # failures before the account locks
 MAX_WAIT_SECONDS = 300
-_DUMMY_HASH = hash_password(secrets.token_hex(16))  # equalises timing for unknown usernames
+SEEN_RESOLUTION = dt.timedelta(seconds=60)  # last_seen is written at most once a minute
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown user names, so their timing matches real ones."""
+    return hash_password(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
@@ -99,7 +106,7 @@ def authenticate(db: Session, username: str, password: str, *, lock_minutes: int
     now = utcnow()
     user = find_user(db, username)
     if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         audit.record(db, "login_failed", actor=username[:60] if user else None, outcome="unknown_or_disabled")
         return LoginOutcome("bad")
     locked_until = _aware(user.locked_until)
@@ -189,8 +196,9 @@ def resume_session(db: Session, session_id: str, *, idle_minutes: int) -> tuple[
         record.ended_at = now
         db.commit()
         return None, False
-    record.last_seen_at = now
-    db.commit()
+    if now - last_seen > SEEN_RESOLUTION:  # a write per minute, not per request
+        record.last_seen_at = now
+        db.commit()
     return user, False
 
 

@@ -29,6 +29,7 @@ def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str 
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.env == "production",
         WTF_CSRF_TIME_LIMIT=None,  # a screening may take long; the session still binds the token
+        WTF_I18N_ENABLED=False,  # forms.Form translates WTForms' messages from the app's own catalogs
         TESTING=config.env == "testing",
     )
     # Content is loaded and validated once, here; no request parses YAML.

@@ -24,7 +24,7 @@ from screening.core.translit import latin_to_cyrillic
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "translations"
 SOURCE_LOCALE = "en"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 METHOD_MAP = [("screening/**.py", "python"), ("screening/templates/**.html", "jinja2")]
 #: Locales whose catalogs people translate; the derived ones are generated.
 TRANSLATED = tuple(loc for loc in UI_LOCALES if loc != SOURCE_LOCALE and loc not in DERIVED_LOCALES)

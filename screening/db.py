@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -25,7 +24,8 @@ class DatabaseError(Exception):
 
 def make_engine(url: str) -> Engine:
     try:
-        engine = create_engine(url)
+        # pre_ping: after a database outage, a worker's pooled connections are checked, not trusted.
+        engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise DatabaseError(f"invalid database URL: {exc}") from exc
     if engine.dialect.name == "sqlite":
@@ -40,7 +40,13 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # imported here: serving requests never needs Alembic
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -49,6 +55,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 

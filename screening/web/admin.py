@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -21,7 +20,7 @@ from screening.i18n import current_locale
 from screening.models import AuditEvent, User
 from screening.roles import ADMIN, SUPERVISOR
 from screening.web.access import requires
-from screening.web.forms import ConfirmForm, options
+from screening.web.forms import ConfirmForm, Form, options
 from screening.web.templating import ROLE_LABELS
 from screening.web.vocabulary import INSTITUTIONS
 
@@ -36,7 +35,7 @@ ACCOUNT_MESSAGES = {
 AUDIT_PAGE = 200
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(Form):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=60)])
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()), validators=[DataRequired()])
     institution = SelectField(_l("Institution"), choices=options(INSTITUTIONS.items()), validators=[DataRequired()])
@@ -143,8 +142,8 @@ def purge() -> Any:
     return redirect(url_for("admin.audit_trail"))
 
 
-class StatisticsFilter(FlaskForm):
-    class Meta:
+class StatisticsFilter(Form):
+    class Meta(Form.Meta):
         csrf = False  # a GET form that changes nothing
 
     start = DateField(_l("From"), validators=[Optional()])

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -17,6 +16,7 @@ from screening.db import get_session
 from screening.passwords import MAX_LENGTH, WeakPasswordError
 from screening.roles import ADMIN, ROLES, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import public, requires
+from screening.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 
@@ -37,12 +37,12 @@ POLICY_MESSAGES = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     confirm = PasswordField(

@@ -49,12 +49,14 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             from screening.web.api import api_error
 
-            return api_error(503, "database_unavailable", "the database is unavailable; try again")
+            response, status = api_error(503, "database_unavailable", "the database is unavailable; try again")
+            response.headers["Retry-After"] = "5"
+            return response, status
         message = _l(
             "The server cannot reach its database just now. Nothing on this page was saved, but your earlier "
             "pages are kept. Wait a moment and send the page again."
         )
-        return render_template("error.html", code=503, message=message, retry=True), 503
+        return render_template("error.html", code=503, message=message, retry=True), 503, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from babel import Locale
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
@@ -23,6 +23,30 @@ from screening.web.vocabulary import (
 
 FIELD_PREFIX = "a_"
 
+#: The WTForms messages our forms can show, marked here so they are extracted into our catalogs
+#: and translated with the rest (WTForms' own catalogs have no Albanian, and their Serbian is Cyrillic).
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Number must be between %(min)s and %(max)s."),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 2
+    ),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("Invalid input."),
+)
+
+
+class Form(FlaskForm):  # type: ignore[misc]
+    """All our forms: WTForms' own messages come from the app's catalogs, in the page's language."""
+
+    class Meta(FlaskForm.Meta):  # type: ignore[misc]
+        def get_translations(self, form: object) -> object:
+            return get_translations()
+
 
 def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs."""
@@ -37,7 +61,7 @@ def field_name(item_id: str) -> str:
     return FIELD_PREFIX + item_id.replace(".", "__")
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     #: One key per start page: a double tap or a retry of "Start" opens the same screening.
     start_key = HiddenField(validators=[DataRequired(), Length(min=16, max=43)])
     role = SelectField(_l("Your role"), choices=options(ROLES.items()), validators=[DataRequired()])
@@ -64,7 +88,7 @@ def start_form(content: Content, usual_set: str | None, formdata: object = None)
 def answers_form(item_ids: Iterable[str], formdata: object) -> FlaskForm:
     """A form with one optional yes / no / don't-know radio per item."""
 
-    class AnswersForm(FlaskForm):
+    class AnswersForm(Form):
         pass
 
     for item_id in item_ids:
@@ -112,7 +136,7 @@ def spoken_language_choices() -> list[SelectChoice]:
     return options([("", _l("Not known")), *sorted(names, key=lambda pair: pair[1]), ("other", _l("Other language"))])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     age = IntegerField(_l("Age in years"), validators=[Optional(), NumberRange(min=0, max=120)])
     age_unknown = BooleanField(_l("Age unknown"))
     age_uncertain = BooleanField(_l("Age is an estimate: the person may be under 18"))
@@ -159,7 +183,7 @@ def profile_form(
     return form
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     consent = RadioField(
         _l("Did the person agree to be referred?"),
         choices=options(
@@ -178,7 +202,7 @@ class ConsentForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Only the CSRF token: the final submission carries no data of its own."""
 
 

@@ -16,7 +16,6 @@ from typing import Any
 import segno
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
@@ -32,6 +31,7 @@ from screening.models import Trainee, TrainingAttempt, TrainingSession
 from screening.roles import TRAINER
 from screening.web import forms
 from screening.web.access import public, requires
+from screening.web.forms import Form
 
 bp = Blueprint("training", __name__)
 
@@ -53,7 +53,7 @@ def _content() -> Content:
     return loaded
 
 
-class NewSessionForm(FlaskForm):
+class NewSessionForm(Form):
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     language = SelectField(
@@ -62,7 +62,7 @@ class NewSessionForm(FlaskForm):
     scenarios = SelectMultipleField(_l("Scenarios"), validators=[DataRequired()])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     code = StringField(_l("Join code"), validators=[DataRequired(), Length(min=CODE_LENGTH, max=CODE_LENGTH)])
     display_name = StringField(
         _l("Your name for this class (a first name or a nickname)"), validators=[DataRequired(), Length(max=40)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from pathlib import Path
 from typing import Any
@@ -324,12 +325,20 @@ def consent(token: str) -> Any:
     return redirect(url_for("checklist.result", token=token) + "#referrals")
 
 
+@functools.cache
+def _pdf_tools(static_folder: str) -> tuple[Any, Any, Any]:
+    """WeasyPrint, the parsed print stylesheet and the font configuration, once per process."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return HTML, CSS(filename=str(Path(static_folder) / "slip.css"), font_config=fonts), fonts
+
+
 def slip_pdf_bytes(html: str) -> bytes:
     """The slip's HTML as PDF, with the print stylesheet (WeasyPrint is imported only when needed)."""
-    from weasyprint import CSS, HTML
-
-    stylesheet = CSS(filename=str(Path(current_app.static_folder or "") / "slip.css"))
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet])  # type: ignore[no-any-return]
+    html_class, stylesheet, fonts = _pdf_tools(current_app.static_folder or "")
+    return html_class(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)  # type: ignore[no-any-return]
 
 
 def _render_slip(token: str, *, pdf: bool) -> tuple[Screening, str]:
