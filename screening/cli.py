@@ -154,7 +154,7 @@ def score(
         return
     scoring = content.scoring_for(indicator_set)
     result = assessment.result
-    click.echo(f"{indicator_set.ref}: level {result.level} - {localise(scoring.level_rule(result.level).label, lang)}")
+    click.echo(f"{indicator_set.ref}: level {result.level} - {localise(scoring.outcome(result.level_key).label, lang)}")
     for line in result.explanation[language]:
         click.echo(f"  {localise({language: line}, lang)}")
     for referral in assessment.referrals:

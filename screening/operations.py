@@ -134,7 +134,7 @@ def _stored_result(content: Content, screening: Screening, assessment: Assessmen
     assert indicator_set is not None
     scoring = content.scoring_for(indicator_set)
     data = assessment.result.to_dict()
-    data["level_label"] = dict(scoring.level_rule(assessment.result.level).label)
+    data["level_label"] = dict(scoring.outcome(assessment.result.level_key).label)
     data["observed"] = [
         {"id": i.id, "text": dict(i.text), "dimension": i.dimension, "strength": i.strength(assessment.result.child)}
         for i in indicator_set.indicators

@@ -43,7 +43,7 @@ def assess(
     profile: Profile,
     rules_version: str | None = None,
 ) -> Assessment:
-    rules = content.referral_rules[rules_version] if rules_version else content.current_rules
+    rules = content.referral_rules[rules_version] if rules_version else content.rules_for(indicator_set)
     if profile.municipality and profile.municipality not in content.directory.municipalities:
         raise ScoringInputError(f"unknown municipality {profile.municipality!r}")
     result = score(indicator_set, content.scoring_for(indicator_set), answers, profile)

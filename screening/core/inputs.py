@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from screening.core.errors import ScoringInputError
-from screening.core.profile import CONSENT_VALUES, Profile
+from screening.core.profile import AGE_ESTIMATES, CONSENT_VALUES, Profile
 
 INPUT_KEYS = (
     "age",
     "age_uncertain",
+    "age_estimate",
     "foreign_national",
     "asylum_seeker",
     "municipality",
@@ -58,8 +59,12 @@ def parse_screening_input(data: Any) -> tuple[Profile, dict[str, str]]:
     municipality = data.get("municipality")
     if municipality is not None and not isinstance(municipality, str):
         raise ScoringInputError("municipality must be a municipality key such as 'prishtine'")
+    estimate = data.get("age_estimate")
+    if estimate is not None and estimate not in AGE_ESTIMATES:
+        raise ScoringInputError(f"age_estimate must be one of {', '.join(AGE_ESTIMATES)}, found {estimate!r}")
     profile = Profile(
         age=_age(data.get("age")),
+        age_estimate=estimate,
         age_uncertain=bool(_flag(data, "age_uncertain")),
         foreign_national=_flag(data, "foreign_national", allow_unknown=True),
         asylum_seeker=bool(_flag(data, "asylum_seeker")),

@@ -20,6 +20,8 @@ import yaml
 from screening.core.checking import ID_PATTERN, KEY_PATTERN, Checker, placeholders
 from screening.core.errors import ContentError, Problem
 from screening.core.model import (
+    Bank,
+    ModuleSection,
     CHILD_STRENGTHS,
     INTENDED_USERS,
     MIN_INDICATORS_PER_SET,
@@ -57,7 +59,7 @@ from screening.core.yamlfile import PathKey, load_yaml
 VERSION_FILE = re.compile(r"^(\d{4}\.\d+)\.yaml$")
 SET_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Folders under ``indicators/`` that hold something other than indicator sets.
-NOT_SETS = frozenset({"scoring", "scenarios"})
+NOT_SETS = frozenset({"scoring", "scenarios", "bank"})
 LEVELS = (0, 1, 2, 3)
 
 
@@ -77,12 +79,13 @@ def load_content(root: Path | None = None) -> Content:
         raise ContentError(problems)
 
     scoring = _load_versioned(root, root / "indicators" / "scoring", _parse_scoring, problems)
+    banks = _load_banks(root, scoring, problems)
     sets: dict[tuple[str, str], IndicatorSet] = {}
     for folder in sorted(p for p in (root / "indicators").iterdir() if p.is_dir()):
         if folder.name in NOT_SETS:
             continue
         loaded = _load_versioned(
-            root, folder, lambda c, d, f, v, name=folder.name: _parse_set(c, d, f, v, name, scoring), problems
+            root, folder, lambda c, d, f, v, name=folder.name: _parse_set(c, d, f, v, name, scoring, banks), problems
         )
         for version, indicator_set in loaded.items():
             sets[(folder.name, version)] = indicator_set
@@ -90,10 +93,18 @@ def load_content(root: Path | None = None) -> Content:
     all_forms = frozenset(f for s in scoring.values() for f in s.forms)
     all_dimensions = frozenset(d for s in scoring.values() for d in s.dimensions)
     contact_keys = frozenset(directory.contacts) if directory else frozenset()
+    vocabulary = {
+        "forms": all_forms,
+        "dimensions": all_dimensions,
+        "consent": frozenset(CONSENT_VALUES),
+        "outcomes": frozenset(r.key for s in scoring.values() for r in (*s.levels, s.level_zero)),
+        "items": frozenset(i for s in sets.values() for i in s.item_ids)
+        | frozenset(i for b in banks.values() for i in b.indicators),
+    }
     rules = _load_versioned(
         root,
         root / "referral_rules",
-        lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, all_forms, all_dimensions),
+        lambda c, d, f, v: _parse_referral_rules(c, d, f, v, contact_keys, vocabulary),
         problems,
     )
     scenarios = _load_scenarios(root, sets, directory, problems)
@@ -233,6 +244,8 @@ SET_KEYS = (
     "intended_users",
     "sources",
     "sections",
+    "bank",
+    "child_module",
 )
 INDICATOR_KEYS = (
     "id",
@@ -246,6 +259,7 @@ INDICATOR_KEYS = (
     "status",
     "text",
     "guidance",
+    "speak_alone",
 )
 
 
@@ -256,6 +270,7 @@ def _parse_set(
     version: str,
     folder: str,
     scoring: Mapping[str, ScoringRules],
+    banks: Mapping[str, Bank] | None = None,
 ) -> IndicatorSet | None:
     c.only_keys(data, (), SET_KEYS)
     set_id = c.identifier(data, (), "id", SET_ID)
@@ -271,8 +286,24 @@ def _parse_set(
     title = c.text(data, (), "title")
     purpose = c.text(data, (), "purpose")
     users = _intended_users(c, data)
-    sources = _sources(c, data)
-    sections = _sections(c, data, {s.id for s in sources}, rules)
+    bank_version = c.value(data, (), "bank", str, required=False)
+    child_sections: list[Section] = []
+    if bank_version is None:
+        sources = _sources(c, data)
+        sections = _sections(c, data, {s.id for s in sources}, rules)
+    else:
+        bank = (banks or {}).get(bank_version)
+        if bank is None:
+            c.report(("bank",), f"no valid indicator bank indicators/bank/{bank_version}/")
+            return None
+        if bank.scoring != scoring_version:
+            c.report(("scoring",), f"the bank {bank_version} is scored with {bank.scoring}, not {scoring_version}")
+        sections = _bank_sections(c, data, bank)
+        if c.value(data, (), "child_module", bool, required=False, default=False):
+            chosen = {i.id for s in sections for i in s.indicators}
+            child_sections = _child_module(bank, chosen)
+        used = {i.source for s in (*sections, *child_sections) for i in s.indicators}
+        sources = tuple(src for src in bank.sources if src.id in used)
     if sections:
         _check_set_coverage(c, sections, rules)
     if c.problems or None in (set_id, status, scoring_version, title, purpose):
@@ -290,7 +321,172 @@ def _parse_set(
         sections=tuple(sections),
         file=c.file,
         sha256=hashlib.sha256(raw).hexdigest(),
+        bank=bank_version,
+        child_sections=tuple(child_sections),
     )
+
+
+# --- the indicator bank (2026.2 on) ---------------------------------------------------------
+
+BANK_KEYS = ("version", "status", "scoring", "sources", "safety_checks", "child_module")
+
+
+def _load_banks(root: Path, scoring: Mapping[str, ScoringRules], problems: list[Problem]) -> dict[str, Bank]:
+    """Each folder ``indicators/bank/<version>/`` holds ``bank.yaml`` and any number of item files."""
+    banks: dict[str, Bank] = {}
+    base = root / "indicators" / "bank"
+    if not base.is_dir():
+        return banks
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        before = len(problems)
+        bank = _load_bank(root, folder, scoring, problems)
+        if bank is not None and len(problems) == before:
+            banks[bank.version] = bank
+    return banks
+
+
+def _load_bank(root: Path, folder: Path, scoring: Mapping[str, ScoringRules], problems: list[Problem]) -> Bank | None:
+    version = folder.name
+    head_file = folder / "bank.yaml"
+    if not re.match(r"^\d{4}\.\d+$", version):
+        problems.append(Problem(_relative(root, folder), "", None, "a bank folder is named by its version, e.g. 2026.2"))
+        return None
+    opened = _open(root, head_file, problems) if head_file.is_file() else None
+    if opened is None:
+        if not head_file.is_file():
+            problems.append(Problem(_relative(root, head_file), "", None, "missing file"))
+        return None
+    c, data, _raw = opened
+    c.only_keys(data, (), BANK_KEYS)
+    _check_version(c, data, version)
+    status = c.choice(data, (), "status", SET_STATUSES)
+    scoring_version = c.value(data, (), "scoring", str)
+    rules = scoring.get(scoring_version) if scoring_version else None
+    if scoring_version and rules is None:
+        c.report(("scoring",), f"no scoring rules indicators/scoring/{scoring_version}.yaml")
+    sources = _sources(c, data)
+    checks: dict[str, SafetyCheck] = {}
+    for index, raw_check in enumerate(c.sequence(data.get("safety_checks"), ("safety_checks",)) or []):
+        entry = c.mapping(raw_check, ("safety_checks", index))
+        check = _safety_check(c, entry, ("safety_checks", index)) if entry is not None else None
+        if check:
+            checks[check.id] = check
+    indicators: dict[str, Indicator] = {}
+    where: dict[str, str] = {}
+    files = []
+    for file in sorted(folder.glob("*.y*ml")):
+        if file.name == "bank.yaml":
+            continue
+        files.append(_relative(root, file))
+        item_file = _open(root, file, problems)
+        if item_file is None:
+            continue
+        ic, idata, _ = item_file
+        ic.only_keys(idata, (), ("items",))
+        for index, raw_item in enumerate(ic.sequence(idata.get("items"), ("items",)) or []):
+            path: PathKey = ("items", index)
+            entry = ic.mapping(raw_item, path)
+            if entry is None:
+                continue
+            indicator = _indicator(ic, entry, path, {s.id for s in sources}, rules)
+            if indicator is None:
+                continue
+            if indicator.id in indicators or indicator.id in checks:
+                ic.report((*path, "id"), f"{indicator.id!r} is already defined in {where.get(indicator.id, 'bank.yaml')}")
+                continue
+            indicators[indicator.id] = indicator
+            where[indicator.id] = ic.file
+        problems.extend(ic.problems)
+    module = _module_sections(c, data, indicators)
+    problems.extend(c.problems)
+    if status is None or scoring_version is None:
+        return None
+    return Bank(
+        version=version,
+        status=status,
+        scoring=scoring_version,
+        sources=sources,
+        safety_checks=MappingProxyType(checks),
+        indicators=MappingProxyType(indicators),
+        child_module=module,
+        files=tuple(files),
+    )
+
+
+def _module_sections(c: Checker, data: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> tuple[ModuleSection, ...]:
+    sections: list[ModuleSection] = []
+    for index, raw in enumerate(c.sequence(data.get("child_module"), ("child_module",)) or []):
+        path: PathKey = ("child_module", index)
+        entry = c.mapping(raw, path)
+        if entry is None:
+            continue
+        c.only_keys(entry, path, ("id", "title", "items"))
+        section_id = c.identifier(entry, path, "id", KEY_PATTERN)
+        title = c.text(entry, path, "title")
+        items = c.sequence(entry.get("items"), (*path, "items")) or []
+        for item_index, item_id in enumerate(items):
+            if item_id not in indicators:
+                c.report((*path, "items", item_index), f"unknown bank item {item_id!r}")
+        if section_id and title:
+            sections.append(ModuleSection(section_id, title, tuple(str(i) for i in items)))
+    return tuple(sections)
+
+
+def _bank_sections(c: Checker, data: Mapping[str, Any], bank: Bank) -> list[Section]:
+    """A set's sections as selections of bank ids."""
+    sections: list[Section] = []
+    seen: dict[str, PathKey] = {}
+    raw = c.sequence(data.get("sections"), ("sections",)) or []
+    for index, item in enumerate(raw):
+        path: PathKey = ("sections", index)
+        entry = c.mapping(item, path)
+        if entry is None:
+            continue
+        c.only_keys(entry, path, ("id", "kind", "title", "items"))
+        section_id = c.identifier(entry, path, "id", KEY_PATTERN)
+        kind = c.choice(entry, path, "kind", ("safety", "indicators"))
+        title = c.text(entry, path, "title")
+        if (index == 0) != (kind == "safety") and kind is not None:
+            c.report((*path, "kind"), "the first section, and only the first, is the safety check (kind: safety)")
+        items = c.sequence(entry.get("items"), (*path, "items")) or []
+        if not items:
+            c.report((*path, "items"), "a section needs at least one item")
+        checks: list[SafetyCheck] = []
+        indicators: list[Indicator] = []
+        for item_index, item_id in enumerate(items):
+            item_path: PathKey = (*path, "items", item_index)
+            if not isinstance(item_id, str):
+                c.report(item_path, "give a bank item id")
+                continue
+            if item_id in seen:
+                c.report(item_path, f"{item_id!r} is already in this set")
+                continue
+            seen[item_id] = item_path
+            found = bank.safety_checks.get(item_id) if kind == "safety" else bank.indicators.get(item_id)
+            if found is None:
+                c.report(item_path, f"unknown bank item {item_id!r} (indicators/bank/{bank.version}/)")
+            elif isinstance(found, SafetyCheck):
+                checks.append(found)
+            else:
+                indicators.append(found)
+        if section_id and kind and title:
+            sections.append(Section(section_id, kind, title, tuple(checks), tuple(indicators)))
+    if sections and sections[0].kind == "safety":
+        present = {check.id: check.signal for check in sections[0].safety_checks}
+        for check_id, signal in REQUIRED_SAFETY_CHECKS.items():
+            if present.get(check_id) != signal:
+                c.report(("sections", 0, "items"), f"the safety section needs {check_id!r} with signal {signal!r}")
+    return sections
+
+
+def _child_module(bank: Bank, chosen: set[str]) -> list[Section]:
+    """The bank's child module without the items the set already asks."""
+    sections = []
+    for module in bank.child_module:
+        items = tuple(bank.indicators[i] for i in module.items if i not in chosen and i in bank.indicators)
+        if items:
+            sections.append(Section(module.id, "indicators", module.title, (), items))
+    return sections
 
 
 def _intended_users(c: Checker, data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -404,6 +600,9 @@ def _indicator(
         c.report((*path, "source"), f"unknown source {source!r} (declared: {', '.join(sorted(source_ids))})")
     source_note = c.string(entry, path, "source_note", required=False)
     status = c.choice(entry, path, "status", ("to_confirm",), required=False)
+    speak_alone = c.value(entry, path, "speak_alone", bool, required=False, default=False)
+    if speak_alone and adult == "strong":
+        c.report((*path, "speak_alone"), "an everyday observation (speak_alone) cannot be strong for adults")
     text = c.text(entry, path, "text")
     guidance = c.text(entry, path, "guidance")
     values = (indicator_id, dimension, adult, child, forms, mode, source, text, guidance)
@@ -422,6 +621,7 @@ def _indicator(
         guidance=guidance or {},
         source_note=source_note,
         status=status,
+        speak_alone=bool(speak_alone),
     )
 
 
@@ -470,7 +670,7 @@ def _check_set_coverage(c: Checker, sections: list[Section], rules: ScoringRules
         c.report(("sections",), f"a set needs at least {MIN_INDICATORS_PER_SET} indicators, found {len(indicators)}")
     if rules:
         covered = {i.dimension for i in indicators}
-        missing = [d for d in rules.dimensions if d not in covered]
+        missing = [d for d in rules.set_must_cover or rules.dimensions if d not in covered]
         if missing:
             c.report(("sections",), f"no indicator for dimension(s): {', '.join(missing)}")
 
@@ -492,6 +692,10 @@ def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -
             "suspected_form_min_share",
             "levels",
             "texts",
+            "forms_from",
+            "unscored",
+            "unknown_age_is_child",
+            "set_must_cover",
         ),
     )
     _check_version(c, data, version)
@@ -503,7 +707,11 @@ def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -
     thresholds, overrides = _thresholds(c, data, dimensions)
     levels = _levels(c, data, dimensions)
     texts = _texts(c, data)
-    share = c.value(data, (), "suspected_form_min_share", (float, int))
+    forms_from = _dimension_list(c, data, "forms_from", dimensions)
+    unscored = _dimension_list(c, data, "unscored", dimensions)
+    must_cover = _dimension_list(c, data, "set_must_cover", dimensions)
+    unknown_age_is_child = c.value(data, (), "unknown_age_is_child", bool, required=False, default=True)
+    share = c.value(data, (), "suspected_form_min_share", (float, int), required=not forms_from)
     if share is not None and not 0 < share <= 1:
         c.report(("suspected_form_min_share",), "must be a share between 0 (excluded) and 1")
     if c.problems or status is None or not levels:
@@ -522,8 +730,20 @@ def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -
         level_zero=zero[0],
         texts=MappingProxyType(texts),
         file=c.file,
-        suspected_form_min_share=float(share),
+        suspected_form_min_share=float(share or 1),
+        forms_from=forms_from,
+        unscored=unscored,
+        unknown_age_is_child=bool(unknown_age_is_child),
+        set_must_cover=must_cover,
     )
+
+
+def _dimension_list(c: Checker, data: Mapping[str, Any], key: str, dimensions: tuple[str, ...]) -> tuple[str, ...]:
+    names = c.sequence(data.get(key), (key,)) if key in data else []
+    for index, name in enumerate(names or []):
+        if name not in dimensions:
+            c.report((key, index), f"unknown dimension {name!r} (known: {', '.join(dimensions)})")
+    return tuple(str(n) for n in names or ())
 
 
 #: Texts every scoring file must provide, with the placeholders the engine fills in.
@@ -539,6 +759,10 @@ SCORING_TEXTS: Mapping[str, frozenset[str]] = MappingProxyType(
         "standing_note_early": frozenset(),
         "standing_note_absence": frozenset(),
     }
+)
+#: Texts a scoring file may add (2026.2 on).
+OPTIONAL_SCORING_TEXTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"speak_alone": frozenset(), "age_to_establish": frozenset()}
 )
 
 
@@ -614,18 +838,20 @@ def _levels(c: Checker, data: Mapping[str, Any], dimensions: tuple[str, ...]) ->
             if any(k in entry for k in ("when", "adult", "child")):
                 c.report(path, "level 0 is the fallback and takes no condition")
         else:
-            if adult_raw is None or child_raw is None:
-                c.report(path, "give 'when' (both populations) or 'adult' and 'child'")
-            adult = _condition(c, adult_raw, (*path, "adult" if "adult" in entry else "when"), dimensions)
-            child = _condition(c, child_raw, (*path, "child" if "child" in entry else "when"), dimensions)
+            # An outcome may apply to one population only: give 'adult' or 'child' alone.
+            if adult_raw is None and child_raw is None:
+                c.report(path, "give 'when' (both populations), or 'adult' and/or 'child'")
+            adult = _condition(c, adult_raw, (*path, "adult" if "adult" in entry else "when"), dimensions) if adult_raw is not None else None
+            child = _condition(c, child_raw, (*path, "child" if "child" in entry else "when"), dimensions) if child_raw is not None else None
         explanation_adult, explanation_child = _explanations(c, entry, path)
         if None not in (level, key, label, explanation_adult, explanation_child):
             rules.append(
                 LevelRule(level, key or "", label or {}, adult, child, explanation_adult or {}, explanation_child or {})
             )
     found = [rule.level for rule in rules]
-    if sorted(found, reverse=True) != list(LEVELS)[::-1]:
-        c.report(("levels",), f"levels must be 3, 2, 1, 0 in that order, each once (found {found})")
+    if found != sorted(found, reverse=True) or set(found) != set(LEVELS) or found.count(0) != 1:
+        c.report(("levels",), f"levels must run from 3 down to 0, each at least once, level 0 once (found {found})")
+    c.unique(((rule.key, ("levels",)) for rule in rules), "level key")
     return rules
 
 
@@ -640,7 +866,7 @@ def _explanations(c: Checker, entry: Mapping[str, Any], path: PathKey) -> tuple[
     return text, text
 
 
-CONDITION_KEYS = ("all", "any", "positive", "any_strong", "any_yes")
+CONDITION_KEYS = ("all", "any", "positive", "yes_in", "strong_in", "none_answered_no", "any_strong", "any_yes")
 
 
 def _condition(c: Checker, raw: Any, path: PathKey, dimensions: tuple[str, ...]) -> Mapping[str, object] | None:
@@ -657,7 +883,7 @@ def _condition(c: Checker, raw: Any, path: PathKey, dimensions: tuple[str, ...])
         if not parsed or None in parsed:
             return None
         return MappingProxyType({key: tuple(parsed)})
-    if key == "positive":
+    if key in ("positive", "yes_in", "strong_in", "none_answered_no"):
         names = value if isinstance(value, list) else [value]
         unknown = [n for n in names if n not in dimensions]
         if unknown or not names:
@@ -673,8 +899,8 @@ def _condition(c: Checker, raw: Any, path: PathKey, dimensions: tuple[str, ...])
 def _texts(c: Checker, data: Mapping[str, Any]) -> dict[str, Text]:
     body = c.mapping(data.get("texts"), ("texts",)) or {}
     texts: dict[str, Text] = {}
-    for key, expected in SCORING_TEXTS.items():
-        text = c.text(body, ("texts",), key)
+    for key, expected in {**SCORING_TEXTS, **OPTIONAL_SCORING_TEXTS}.items():
+        text = c.text(body, ("texts",), key, required=key in SCORING_TEXTS)
         if text is None:
             continue
         names = {n for value in text.values() for n in placeholders(value)}
@@ -682,7 +908,7 @@ def _texts(c: Checker, data: Mapping[str, Any]) -> dict[str, Text]:
             c.report(("texts", key), f"placeholders {sorted(names)} differ from the expected {sorted(expected)}")
         texts[key] = text
     for key in body:
-        if key not in SCORING_TEXTS:
+        if key not in SCORING_TEXTS and key not in OPTIONAL_SCORING_TEXTS:
             c.report(("texts", str(key)), f"unknown text {key!r}")
     return texts
 
@@ -753,8 +979,7 @@ def _parse_referral_rules(
     raw: bytes,
     version: str,
     contacts: frozenset[str],
-    forms: frozenset[str],
-    dimensions: frozenset[str],
+    vocabulary: Mapping[str, frozenset[str]],
 ) -> ReferralRules | None:
     c.only_keys(data, (), ("version", "status", "source", "rules"))
     _check_version(c, data, version)
@@ -771,7 +996,7 @@ def _parse_referral_rules(
         rule_id = c.identifier(entry, path, "id", KEY_PATTERN)
         if rule_id:
             ids.append((rule_id, (*path, "id")))
-        when = _rule_condition(c, entry, path, forms, dimensions)
+        when = _rule_condition(c, entry, path, vocabulary)
         refer = _contact_refs(c, entry, path, contacts)
         reason = c.text(entry, path, "reason")
         sop = c.string(entry, path, "sop")
@@ -784,7 +1009,7 @@ def _parse_referral_rules(
 
 
 def _rule_condition(
-    c: Checker, entry: Mapping[str, Any], path: PathKey, forms: frozenset[str], dimensions: frozenset[str]
+    c: Checker, entry: Mapping[str, Any], path: PathKey, vocabulary: Mapping[str, frozenset[str]]
 ) -> Mapping[str, object] | None:
     when = c.mapping(entry.get("when"), (*path, "when"))
     if when is None:
@@ -796,16 +1021,18 @@ def _rule_condition(
         if kind is None:
             c.report(fpath, f"unknown condition field {field!r} (known: {', '.join(CONDITION_FIELDS)})")
             ok = False
-        elif kind is int and (isinstance(value, bool) or value not in LEVELS):
+        elif kind == "level" and (isinstance(value, bool) or value not in LEVELS):
             c.report(fpath, f"{field} takes a level 0 to 3, found {value!r}")
             ok = False
-        elif kind is bool and not isinstance(value, bool):
+        elif kind == "bool" and not isinstance(value, bool):
             c.report(fpath, f"{field} takes true or false, found {value!r}")
             ok = False
-        elif kind is list:
-            allowed = {"forms_any": forms, "evidence_in_any": dimensions}.get(str(field), frozenset(CONSENT_VALUES))
+        elif kind in vocabulary:
+            allowed = vocabulary[kind]
             if not isinstance(value, list) or not value or any(v not in allowed for v in value):
-                c.report(fpath, f"{field} takes a list of: {', '.join(sorted(allowed))}")
+                unknown = [v for v in value if v not in allowed] if isinstance(value, list) else value
+                shown = ", ".join(sorted(allowed)) if len(allowed) < 40 else f"{kind} (unknown: {unknown})"
+                c.report(fpath, f"{field} takes a list of: {shown}")
                 ok = False
     return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in when.items()}) if ok else None
 

@@ -73,6 +73,9 @@ class Indicator:
     guidance: Text
     source_note: str | None = None
     status: str | None = None
+    #: An everyday observation that is a signal only in combination: alone it prompts the screener to
+    #: speak to the person alone, never a police referral (scoring 2026.2).
+    speak_alone: bool = False
 
     def strength(self, child: bool) -> str:
         return self.strength_child if child else self.strength_adult
@@ -101,11 +104,23 @@ class IndicatorSet:
     sections: tuple[Section, ...]
     file: str
     sha256: str
+    #: The bank version the set selects its items from (``None`` for sets that define items inline).
+    bank: str | None = None
+    #: Child items that join the set, before the review page, when the person is or may be a child.
+    child_sections: tuple[Section, ...] = ()
+
+    def sections_for(self, child: bool) -> tuple[Section, ...]:
+        """The sections a screening walks through: the child module joins for a child."""
+        return (*self.sections, *self.child_sections) if child else self.sections
+
+    def indicators_for(self, child: bool) -> tuple[Indicator, ...]:
+        return tuple(i for s in self.sections_for(child) for i in s.indicators)
 
     # cached_property writes to the instance __dict__, which a frozen dataclass allows.
     @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
-        return tuple(i for s in self.sections for i in s.indicators)
+        """Every indicator a screening of this set may answer, the child module included."""
+        return tuple(i for s in (*self.sections, *self.child_sections) for i in s.indicators)
 
     @cached_property
     def safety_checks(self) -> tuple[SafetyCheck, ...]:
@@ -126,6 +141,29 @@ class IndicatorSet:
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
+
+
+@dataclass(frozen=True)
+class ModuleSection:
+    """A section of the bank's child module: a title and bank item ids."""
+
+    id: str
+    title: Text
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Every indicator defined once; sets select and order its items."""
+
+    version: str
+    status: str
+    scoring: str
+    sources: tuple[Source, ...]
+    safety_checks: Mapping[str, SafetyCheck]
+    indicators: Mapping[str, Indicator]
+    child_module: tuple[ModuleSection, ...]
+    files: tuple[str, ...]
 
 
 # --- scoring rules ------------------------------------------------------------------------
@@ -172,15 +210,32 @@ class ScoringRules:
     texts: Mapping[str, Text]
     file: str
     suspected_form_min_share: float = 0.5
+    #: When set, suspected forms are the forms of the yes items in these dimensions (2026.2: purpose),
+    #: not a share of every item.
+    forms_from: tuple[str, ...] = ()
+    #: Dimensions that never count towards a level (2026.2: context facts for the referral rules).
+    unscored: tuple[str, ...] = ()
+    #: 2026.1 counted an unknown age as a child; 2026.2 follows CoE Convention Art. 10(3).
+    unknown_age_is_child: bool = True
+    #: Dimensions every set scored with these rules must have an item for (default: all).
+    set_must_cover: tuple[str, ...] = ()
 
     def thresholds_for(self, dimension: str) -> tuple[Threshold, ...]:
         return self.threshold_overrides.get(dimension, self.thresholds)
 
     def level_rule(self, level: int) -> LevelRule:
+        """The first (main) outcome of a level."""
         for rule in (*self.levels, self.level_zero):
             if rule.level == level:
                 return rule
         raise KeyError(level)
+
+    def outcome(self, key: str) -> LevelRule:
+        """An outcome by its key (several outcomes may share a level, e.g. concern and labour_rights)."""
+        for rule in (*self.levels, self.level_zero):
+            if rule.key == key:
+                return rule
+        raise KeyError(key)
 
 
 # --- referrals ----------------------------------------------------------------------------
@@ -285,6 +340,10 @@ class Content:
 
     def scoring_for(self, indicator_set: IndicatorSet) -> ScoringRules:
         return self.scoring[indicator_set.scoring]
+
+    def rules_for(self, indicator_set: IndicatorSet) -> ReferralRules:
+        """The referral rules written for the set's scoring version, else the newest released."""
+        return self.referral_rules.get(indicator_set.scoring) or self.current_rules
 
     @property
     def current_rules(self) -> ReferralRules:

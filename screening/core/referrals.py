@@ -12,18 +12,25 @@ from screening.core.scoring import ScoreResult
 
 __all__ = ["CONDITION_FIELDS", "CONSENT_VALUES", "Referral", "choose_referrals"]
 
-#: The fields a rule's ``when`` may name, and the type of value each takes.
-CONDITION_FIELDS: Mapping[str, type] = {
-    "level_at_least": int,
-    "level": int,
-    "child": bool,
-    "urgent": bool,
-    "medical_emergency": bool,
-    "foreign_national": bool,
-    "asylum_seeker": bool,
-    "forms_any": list,
-    "evidence_in_any": list,
-    "consent": list,
+#: The fields a rule's ``when`` may name, and the kind of value each takes: a level, true or false,
+#: or a list of forms, dimensions, consent values, outcome keys or item ids.
+CONDITION_FIELDS: Mapping[str, str] = {
+    "level_at_least": "level",
+    "level": "level",
+    "child": "bool",
+    "urgent": "bool",
+    "medical_emergency": "bool",
+    "foreign_national": "bool",
+    "asylum_seeker": "bool",
+    "age_to_establish": "bool",
+    "forms_any": "forms",
+    "forms_none": "forms",
+    "evidence_in_any": "dimensions",
+    "positive_any": "dimensions",
+    "consent": "consent",
+    "outcome": "outcomes",
+    "yes_any": "items",
+    "yes_none": "items",
 }
 
 
@@ -57,20 +64,34 @@ def _facts(result: ScoreResult, profile: Profile) -> dict[str, Any]:
         "asylum_seeker": profile.asylum_seeker,
         "forms": set(result.forms),
         "evidence": {finding.dimension for finding in result.dimensions},
+        "positive": set(result.positive_dimensions),
         "consent": profile.consent,
+        "outcome": result.level_key,
+        "yes": set(result.yes),
+        "age_to_establish": result.age_to_establish,
     }
+
+
+#: List fields that test a set of facts: (fact, whether an overlap is wanted).
+_SET_FIELDS: Mapping[str, tuple[str, bool]] = {
+    "forms_any": ("forms", True),
+    "forms_none": ("forms", False),
+    "evidence_in_any": ("evidence", True),
+    "positive_any": ("positive", True),
+    "yes_any": ("yes", True),
+    "yes_none": ("yes", False),
+}
 
 
 def _matches(when: Mapping[str, object], facts: Mapping[str, Any]) -> bool:
     for field, expected in when.items():
         if field == "level_at_least":
             ok = facts["level"] >= expected
-        elif field == "forms_any":
-            ok = bool(facts["forms"] & set(expected))  # type: ignore[call-overload]
-        elif field == "evidence_in_any":
-            ok = bool(facts["evidence"] & set(expected))  # type: ignore[call-overload]
-        elif field == "consent":
-            ok = facts["consent"] in expected  # type: ignore[operator]
+        elif field in _SET_FIELDS:
+            fact, wanted = _SET_FIELDS[field]
+            ok = bool(facts[fact] & set(expected)) == wanted  # type: ignore[call-overload]
+        elif field in ("consent", "outcome"):
+            ok = facts[field] in expected  # type: ignore[operator]
         else:
             ok = facts[field] == expected
         if not ok:

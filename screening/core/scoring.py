@@ -58,6 +58,8 @@ class ScoreResult:
     urgent_indicators: tuple[str, ...]
     not_counted: tuple[str, ...]  # answered unknown or not asked
     explanation: Mapping[str, tuple[str, ...]]  # content language -> lines
+    age_to_establish: bool = False  # age unknown and scored as an adult: establish it, CSW if under 18
+    speak_alone: tuple[str, ...] = ()  # everyday observations answered yes: speak to the person alone
 
     @property
     def positive_dimensions(self) -> tuple[str, ...]:
@@ -92,15 +94,21 @@ def score(
 ) -> ScoreResult:
     """Score one screening. ``answers`` holds indicator and safety-check answers alike."""
     validate_answers(indicator_set, answers)
-    child = profile.is_child
-    yes = [i for i in indicator_set.indicators if answers.get(i.id) == "yes"]
-    findings = _dimension_findings(rules, yes, child)
-    positive = {f.dimension for f in findings if f.positive}
-    any_strong = any(i.strength(child) == "strong" for i in yes)
+    child = profile.counts_as_child(rules.unknown_age_is_child)
+    asked = indicator_set.indicators_for(child)
+    yes = [i for i in asked if answers.get(i.id) == "yes"]
+    scored_yes = [i for i in yes if i.dimension not in rules.unscored]
+    findings = _dimension_findings(rules, scored_yes, child)
+    facts = _Facts(
+        positive=frozenset(f.dimension for f in findings if f.positive),
+        yes=tuple(scored_yes),
+        answered_no=frozenset(i.dimension for i in asked if answers.get(i.id) == "no"),
+        child=child,
+    )
     level_rule = rules.level_zero
     for candidate in rules.levels:
         condition = candidate.child if child else candidate.adult
-        if condition is not None and _holds(condition, positive, any_strong, bool(yes)):
+        if condition is not None and _holds(condition, facts):
             level_rule = candidate
             break
     checks = indicator_set.safety_checks
@@ -121,11 +129,23 @@ def score(
         forms=_forms(rules, yes),
         yes=tuple(i.id for i in yes),
         urgent_indicators=urgent_indicators,
-        not_counted=tuple(i.id for i in indicator_set.indicators if answers.get(i.id, "not_asked") in NOT_COUNTED),
+        not_counted=tuple(i.id for i in asked if answers.get(i.id, "not_asked") in NOT_COUNTED),
         explanation={},
+        age_to_establish=not child and profile.age_status == "unknown" and not rules.unknown_age_is_child,
+        speak_alone=tuple(i.id for i in yes if i.speak_alone),
     )
     explanation = {lang: tuple(explain(result, rules, lang)) for lang in CONTENT_LANGUAGES}
     return _with_explanation(result, explanation)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the level conditions may look at."""
+
+    positive: frozenset[str]
+    yes: tuple[Indicator, ...]
+    answered_no: frozenset[str]  # dimensions with at least one item answered "no"
+    child: bool
 
 
 def _with_explanation(result: ScoreResult, explanation: Mapping[str, tuple[str, ...]]) -> ScoreResult:
@@ -155,23 +175,38 @@ def _is_positive(thresholds: Iterable[Threshold], hits: list[Hit]) -> bool:
     )
 
 
-def _holds(condition: Condition, positive: set[str], any_strong: bool, any_yes: bool) -> bool:
+def _holds(condition: Condition, facts: _Facts) -> bool:
+    """Every condition is monotone in ``yes`` answers: adding a yes never turns one false."""
     key, value = next(iter(condition.items()))
     if key == "all":
-        return all(_holds(part, positive, any_strong, any_yes) for part in value)  # type: ignore[attr-defined]
+        return all(_holds(part, facts) for part in value)  # type: ignore[attr-defined]
     if key == "any":
-        return any(_holds(part, positive, any_strong, any_yes) for part in value)  # type: ignore[attr-defined]
+        return any(_holds(part, facts) for part in value)  # type: ignore[attr-defined]
     if key == "positive":
-        return any(dim in positive for dim in value)  # type: ignore[attr-defined]
+        return any(dim in facts.positive for dim in value)  # type: ignore[attr-defined]
+    if key == "yes_in":
+        return any(i.dimension in value for i in facts.yes)  # type: ignore[operator]
+    if key == "strong_in":
+        return any(i.dimension in value and i.strength(facts.child) == "strong" for i in facts.yes)  # type: ignore[operator]
+    if key == "none_answered_no":
+        return not any(dim in facts.answered_no for dim in value)  # type: ignore[attr-defined]
     if key == "any_strong":
-        return any_strong
+        return any(i.strength(facts.child) == "strong" for i in facts.yes)
     if key == "any_yes":
-        return any_yes
+        return bool(facts.yes)
     raise ValueError(f"unknown condition {key!r}")  # the loader rejects these first
 
 
 def _forms(rules: ScoringRules, yes: list[Indicator]) -> tuple[str, ...]:
-    """Forms named nearly as often as the most-named one (the configured share), most named first."""
+    """The suspected forms of exploitation.
+
+    With ``forms_from`` (2026.2): the forms of the yes items in those dimensions (the purpose items),
+    in the scoring file's order. Otherwise (2026.1): forms named nearly as often as the most-named
+    one (the configured share), most named first.
+    """
+    if rules.forms_from:
+        named = {form for i in yes if i.dimension in rules.forms_from for form in i.forms}
+        return tuple(form for form in rules.forms if form in named)
     support = {form: sum(1 for i in yes if form in i.forms) for form in rules.forms}
     needed = rules.suspected_form_min_share * max(support.values(), default=0)
     suspected = [form for form in rules.forms if support[form] and support[form] >= needed]
@@ -184,7 +219,7 @@ def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str
     def text(key: str, **values: object) -> str:
         return rules.texts[key][language].format(**values)
 
-    level_rule = rules.level_rule(result.level)
+    level_rule = rules.outcome(result.level_key)
     explanation: Text = level_rule.explanation_child if result.child else level_rule.explanation_adult
     lines = [explanation[language]]
     if result.child:
@@ -201,6 +236,10 @@ def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str
     others = [h.indicator for f in result.dimensions if not f.positive for h in f.hits if h.strength != "strong"]
     if others:
         lines.append(text("indicators_present", indicators=", ".join(others)))
+    if result.speak_alone and "speak_alone" in rules.texts:
+        lines.append(text("speak_alone"))
+    if result.age_to_establish and "age_to_establish" in rules.texts:
+        lines.append(text("age_to_establish"))
     if result.urgent:
         lines.append(text("urgent"))
     if result.medical_emergency:

@@ -207,7 +207,7 @@ def _labels() -> dict[str, Any]:
         "by_municipality": {k: localise(m.name, locale) for k, m in directory.municipalities.items()},
         "by_set": {s: localise(content.get_set(s).title, locale) for s in content.set_ids()},
         "by_level": {
-            str(r.level): f"{r.level} – {localise(r.label, locale)}" for r in (*scoring.levels, scoring.level_zero)
+            str(level): f"{level} – {localise(scoring.level_rule(level).label, locale)}" for level in range(4)
         },
         "by_referral": contacts,
         "serious_by_sex": {**SEXES, "unknown": _l("Unknown")},
