@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-deps lint translations check-translations bench validate
+.PHONY: install run test test-deps lint translations check-translations bench validate mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,9 @@ check-translations: install
 bench: install
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/http.py
+
+## Mutation testing of the decision modules with the fast decision tests (about 2 minutes): killed share per module.
+mutation: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python tests/mutation_report.py

@@ -160,7 +160,7 @@ def test_scoring_thresholds_must_be_sane(tree: Path) -> None:
 
 def test_scoring_levels_must_be_complete(tree: Path) -> None:
     edit(tree, SCORING, lambda t: t.replace("  - level: 1\n", "  - level: 2\n", 1))
-    assert any("levels must be 3, 2, 1, 0" in p for p in problems(tree))
+    assert any("levels must run from 3 down to 0" in p for p in problems(tree))
 
 
 def test_placeholders_must_agree_across_languages(tree: Path) -> None:

@@ -43,6 +43,9 @@ def assess(
     profile: Profile,
     rules_version: str | None = None,
 ) -> Assessment:
+    if rules_version and rules_version not in content.referral_rules:
+        known = ", ".join(sorted(content.referral_rules))
+        raise ScoringInputError(f"no referral rules {rules_version!r} (versions: {known})")
     rules = content.referral_rules[rules_version] if rules_version else content.rules_for(indicator_set)
     if profile.municipality and profile.municipality not in content.directory.municipalities:
         raise ScoringInputError(f"unknown municipality {profile.municipality!r}")

@@ -30,8 +30,23 @@ class Checker:
         self.problems: list[Problem] = [
             Problem(file, format_path(path), line, message) for path, line, message in loaded.problems
         ]
+        #: Places the format validation (``screening.core.schema``) already reported: a path and
+        #: everything under it, and the mapping of a missing key itself.
+        self._covered: list[PathKey] = []
+        self._covered_exactly: set[PathKey] = set()
+
+    def cover(self, path: PathKey, *, missing: bool = False, below: bool = True) -> None:
+        """Leave out later reports at ``path`` (and under it when ``below``; for a missing key, at its mapping too)."""
+        if below:
+            self._covered.append(path)
+        else:
+            self._covered_exactly.add(path)
+        if missing and path:
+            self._covered_exactly.add(path[:-1])
 
     def report(self, path: PathKey, message: str) -> None:
+        if path in self._covered_exactly or any(path[: len(p)] == p for p in self._covered):
+            return
         self.problems.append(Problem(self.file, format_path(path), self.loaded.line(path), message))
 
     def mapping(self, value: Any, path: PathKey) -> dict[str, Any] | None:

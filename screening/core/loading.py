@@ -20,8 +20,6 @@ import yaml
 from screening.core.checking import ID_PATTERN, KEY_PATTERN, Checker, placeholders
 from screening.core.errors import ContentError, Problem
 from screening.core.model import (
-    Bank,
-    ModuleSection,
     CHILD_STRENGTHS,
     INTENDED_USERS,
     MIN_INDICATORS_PER_SET,
@@ -32,6 +30,7 @@ from screening.core.model import (
     SET_STATUSES,
     SIGNALS,
     STRENGTHS,
+    Bank,
     Contact,
     ContactRef,
     Content,
@@ -39,6 +38,7 @@ from screening.core.model import (
     Indicator,
     IndicatorSet,
     LevelRule,
+    ModuleSection,
     Municipality,
     ReferralRule,
     ReferralRules,
@@ -54,12 +54,13 @@ from screening.core.model import (
 from screening.core.profile import CONSENT_VALUES
 from screening.core.referrals import CONDITION_FIELDS
 from screening.core.scenarios import parse_scenario
+from screening.core.schema import check as check_format
 from screening.core.yamlfile import PathKey, load_yaml
 
 VERSION_FILE = re.compile(r"^(\d{4}\.\d+)\.yaml$")
 SET_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Folders under ``indicators/`` that hold something other than indicator sets.
-NOT_SETS = frozenset({"scoring", "scenarios", "bank"})
+NOT_SETS = frozenset({"scoring", "scenarios", "bank", "schema"})
 LEVELS = (0, 1, 2, 3)
 
 
@@ -272,6 +273,8 @@ def _parse_set(
     scoring: Mapping[str, ScoringRules],
     banks: Mapping[str, Bank] | None = None,
 ) -> IndicatorSet | None:
+    if "bank" in data:
+        check_format(c, "set", data)
     c.only_keys(data, (), SET_KEYS)
     set_id = c.identifier(data, (), "id", SET_ID)
     if set_id is not None and set_id != folder:
@@ -349,7 +352,9 @@ def _load_bank(root: Path, folder: Path, scoring: Mapping[str, ScoringRules], pr
     version = folder.name
     head_file = folder / "bank.yaml"
     if not re.match(r"^\d{4}\.\d+$", version):
-        problems.append(Problem(_relative(root, folder), "", None, "a bank folder is named by its version, e.g. 2026.2"))
+        problems.append(
+            Problem(_relative(root, folder), "", None, "a bank folder is named by its version, e.g. 2026.2")
+        )
         return None
     opened = _open(root, head_file, problems) if head_file.is_file() else None
     if opened is None:
@@ -357,6 +362,7 @@ def _load_bank(root: Path, folder: Path, scoring: Mapping[str, ScoringRules], pr
             problems.append(Problem(_relative(root, head_file), "", None, "missing file"))
         return None
     c, data, _raw = opened
+    check_format(c, "bank", data)
     c.only_keys(data, (), BANK_KEYS)
     _check_version(c, data, version)
     status = c.choice(data, (), "status", SET_STATUSES)
@@ -382,6 +388,7 @@ def _load_bank(root: Path, folder: Path, scoring: Mapping[str, ScoringRules], pr
         if item_file is None:
             continue
         ic, idata, _ = item_file
+        check_format(ic, "bank_items", idata)
         ic.only_keys(idata, (), ("items",))
         for index, raw_item in enumerate(ic.sequence(idata.get("items"), ("items",)) or []):
             path: PathKey = ("items", index)
@@ -392,7 +399,9 @@ def _load_bank(root: Path, folder: Path, scoring: Mapping[str, ScoringRules], pr
             if indicator is None:
                 continue
             if indicator.id in indicators or indicator.id in checks:
-                ic.report((*path, "id"), f"{indicator.id!r} is already defined in {where.get(indicator.id, 'bank.yaml')}")
+                ic.report(
+                    (*path, "id"), f"{indicator.id!r} is already defined in {where.get(indicator.id, 'bank.yaml')}"
+                )
                 continue
             indicators[indicator.id] = indicator
             where[indicator.id] = ic.file
@@ -413,7 +422,9 @@ def _load_bank(root: Path, folder: Path, scoring: Mapping[str, ScoringRules], pr
     )
 
 
-def _module_sections(c: Checker, data: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> tuple[ModuleSection, ...]:
+def _module_sections(
+    c: Checker, data: Mapping[str, Any], indicators: Mapping[str, Indicator]
+) -> tuple[ModuleSection, ...]:
     sections: list[ModuleSection] = []
     for index, raw in enumerate(c.sequence(data.get("child_module"), ("child_module",)) or []):
         path: PathKey = ("child_module", index)
@@ -679,6 +690,7 @@ def _check_set_coverage(c: Checker, sections: list[Section], rules: ScoringRules
 
 
 def _parse_scoring(c: Checker, data: dict[str, Any], raw: bytes, version: str) -> ScoringRules | None:
+    check_format(c, "scoring", data)
     c.only_keys(
         data,
         (),
@@ -841,8 +853,16 @@ def _levels(c: Checker, data: Mapping[str, Any], dimensions: tuple[str, ...]) ->
             # An outcome may apply to one population only: give 'adult' or 'child' alone.
             if adult_raw is None and child_raw is None:
                 c.report(path, "give 'when' (both populations), or 'adult' and/or 'child'")
-            adult = _condition(c, adult_raw, (*path, "adult" if "adult" in entry else "when"), dimensions) if adult_raw is not None else None
-            child = _condition(c, child_raw, (*path, "child" if "child" in entry else "when"), dimensions) if child_raw is not None else None
+            adult = (
+                _condition(c, adult_raw, (*path, "adult" if "adult" in entry else "when"), dimensions)
+                if adult_raw is not None
+                else None
+            )
+            child = (
+                _condition(c, child_raw, (*path, "child" if "child" in entry else "when"), dimensions)
+                if child_raw is not None
+                else None
+            )
         explanation_adult, explanation_child = _explanations(c, entry, path)
         if None not in (level, key, label, explanation_adult, explanation_child):
             rules.append(
@@ -917,6 +937,7 @@ def _texts(c: Checker, data: Mapping[str, Any]) -> dict[str, Text]:
 
 
 def _parse_directory(c: Checker, data: dict[str, Any], raw: bytes) -> Directory | None:
+    check_format(c, "contacts", data)
     c.only_keys(data, (), ("contacts", "municipalities"))
     contacts: dict[str, Contact] = {}
     for key, entry in (c.mapping(data.get("contacts"), ("contacts",)) or {}).items():
@@ -981,6 +1002,7 @@ def _parse_referral_rules(
     contacts: frozenset[str],
     vocabulary: Mapping[str, frozenset[str]],
 ) -> ReferralRules | None:
+    check_format(c, "referral_rules", data)
     c.only_keys(data, (), ("version", "status", "source", "rules"))
     _check_version(c, data, version)
     status = c.choice(data, (), "status", SET_STATUSES)

@@ -8,7 +8,7 @@ from babel import Locale
 from flask_babel import format_datetime
 
 from screening.core.languages import content_language, localise
-from screening.core.model import Content
+from screening.core.model import Content, Directory
 from screening.models import Screening
 from screening.web.forms import language_name
 from screening.web.vocabulary import (
@@ -25,10 +25,45 @@ def _text(value: dict[str, str], locale: str) -> str:
     return localise(value, locale)
 
 
+def phone_status(referral: dict[str, Any], directory: Directory | None) -> str:
+    """``published`` or ``to_confirm`` for the number a stored referral shows.
+
+    A referral stored with its ``phone_status`` keeps it. Referrals stored without one (every
+    screening completed so far stores only the name and the number it showed) count as published
+    only while the directory still publishes that very number for that contact (or, for a
+    per-municipality contact, for a municipality); anything else is to be confirmed. So the number
+    an old slip showed never changes, and no number is ever shown as confirmed unless it is.
+    """
+    phone = referral.get("phone")
+    if not phone:
+        return "to_confirm"
+    stored = referral.get("phone_status")
+    if stored in ("published", "to_confirm"):
+        return str(stored)
+    contact = directory.contacts.get(referral.get("contact", "")) if directory else None
+    if directory is None or contact is None:
+        return "to_confirm"
+    if contact.phone == phone and contact.phone_status == "published":
+        return "published"
+    if contact.per_municipality and any(
+        m.csw_phone == phone and m.csw_phone_status == "published" for m in directory.municipalities.values()
+    ):
+        return "published"
+    return "to_confirm"
+
+
+def _directory() -> Directory | None:
+    from flask import current_app
+
+    content: Content | None = current_app.extensions.get("screening.content")
+    return content.directory if content else None
+
+
 def result_view(screening: Screening, locale: str) -> dict[str, Any]:
     """What the result page and the slip show, in ``locale``, from what was stored."""
     result = screening.result or {}
     lang = content_language(locale)
+    directory = _directory()
     observed = {item["id"]: item for item in result.get("observed", [])}
     dimensions = [
         {
@@ -60,6 +95,8 @@ def result_view(screening: Screening, locale: str) -> dict[str, Any]:
                 "contact": r["contact"],
                 "name": _text(r["name"], locale),
                 "phone": r["phone"],
+                # Only a published number is a tap-to-call button; any other is "to be confirmed".
+                "phone_confirmed": phone_status(r, directory) == "published",
                 "priority": r["priority"],
                 "priority_label": str(PRIORITY_LABELS[r["priority"]]),
                 "reasons": [_text(reason, locale) for reason in r["reasons"]],
