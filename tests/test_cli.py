@@ -57,19 +57,15 @@ def test_score_json_gives_level_explanation_and_referrals(tmp_path: Path) -> Non
     file = _answers(
         tmp_path,
         "age: 16\nforeign_national: false\nasylum_seeker: false\n"
-        "answers: {chd.long_hours: yes, chd.hazardous_work: yes, chd.travel_arranged_by_non_relatives: yes}\n",
+        "answers: {chd.long_hours: yes, chd.hazardous_work: yes, act.travel_arranged_by_non_family: yes}\n",
     )
     code, out, _ = run("score", "--set", "child", "--answers", file, "--json")
     data = json.loads(out)
     assert code == 0
     assert data["level"] == 3 and data["child"] is True and data["urgent"] is False
     assert {"dimensions", "forms", "explanation", "referrals"} <= set(data)
-    assert {r["contact"]: r["priority"] for r in data["referrals"]} == {
-        "dithb": "now",
-        "vaao": "now",
-        "csw": "now",
-        "labour_inspectorate": "routine",
-    }
+    # A child in hazardous work (ILO C182) is in exploitation: no Labour Inspectorate beside DITHB.
+    assert {r["contact"]: r["priority"] for r in data["referrals"]} == {"dithb": "now", "vaao": "now", "csw": "now"}
     assert all(set(r) >= {"contact", "priority", "reason"} for r in data["referrals"])
 
 
@@ -85,7 +81,7 @@ def test_score_accepts_json_and_cyrillic_output(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("answers: {gen.nope: yes}", "unknown indicator 'gen.nope'"),
-        ("answers: {gen.cannot_leave: perhaps}", "invalid answer 'perhaps'"),
+        ("answers: {move.cannot_leave_freely: perhaps}", "invalid answer 'perhaps'"),
         ("age: -3\nanswers: {}", "age must be a whole number"),
         ("age: 30\nfavourite_colour: red", "unknown key(s) favourite_colour"),
         ("[1, 2", "is not valid YAML"),

@@ -227,8 +227,8 @@ def test_unknown_indicator_or_answer_is_refused(rules: ScoringRules) -> None:
         score(SYNTHETIC, rules, {"t.act.medium1": "maybe"}, ADULT)
 
 
-def test_a_parent_organising_the_begging_never_lowers_the_level(content: Content) -> None:
-    child_set = content.get_set("child")
+def test_a_parent_organising_the_begging_never_lowers_the_level_2026_1(content: Content) -> None:
+    child_set = content.get_set("child", "2026.1")
     assert child_set is not None
     rules = content.scoring_for(child_set)
     base = yes("chd.begging_street", "chd.hands_over_money", "chd.no_school", "chd.long_hours")
@@ -236,3 +236,16 @@ def test_a_parent_organising_the_begging_never_lowers_the_level(content: Content
     with_parent = score(child_set, rules, {**base, "chd.begging_organised_by_relative": "yes"}, Profile(age=9))
     assert with_parent.level >= without.level
     assert with_parent.level == 3
+
+
+@pytest.mark.parametrize("set_id", ["child", "general", "health", "migrants"])
+def test_begging_organised_by_a_parent_is_a_presumption_for_a_child_in_every_set(content: Content, set_id: str) -> None:
+    indicator_set = content.get_set(set_id, "2026.2")
+    assert indicator_set is not None
+    rules = content.scoring_for(indicator_set)
+    base = yes("chd.works_in_street", "chd.no_school")
+    without = score(indicator_set, rules, base, Profile(age=9))
+    with_parent = score(indicator_set, rules, {**base, "pur.begging_organised_by_others": "yes"}, Profile(age=9))
+    assert with_parent.level >= without.level
+    assert with_parent.level_key == "presumed"
+    assert with_parent.forms == ("begging",)
