@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from screening import audit
 from screening.core.assessment import Assessment, assess
 from screening.core.languages import CONTENT_LANGUAGES
-from screening.core.model import Content, IndicatorSet
+from screening.core.model import Content, IndicatorSet, Section
 from screening.core.profile import Profile
 from screening.models import COMPLETED, DRAFT, Screening, User, utcnow
 from screening.statistics import Row, coarse_profile, month_of
@@ -25,10 +25,32 @@ PROFILE_STEP = "profile"
 REVIEW_STEP = "review"
 
 
-def steps(indicator_set: IndicatorSet) -> list[str]:
-    """The pages of a screening, in order: safety, profile, one per indicator section, review."""
-    sections = [s.id for s in indicator_set.sections if s.kind == "indicators"]
+def steps(indicator_set: IndicatorSet, *, child: bool) -> list[str]:
+    """The pages of a screening, in order: safety, profile, one per indicator section, review.
+
+    For a child (see :func:`counts_as_child`) the set's child module joins after its own sections.
+    """
+    sections = [s.id for s in indicator_set.sections_for(child) if s.kind == "indicators"]
     return [SAFETY_STEP, PROFILE_STEP, *sections, REVIEW_STEP]
+
+
+def counts_as_child(content: Content, indicator_set: IndicatorSet, screening: Screening) -> bool:
+    """Whether the screening's profile brings in the child module and the child rule, as the set's
+    scoring version reads an unknown age (a child in 2026.1, an adult in 2026.2)."""
+    return core_profile(screening).counts_as_child(content.scoring_for(indicator_set).unknown_age_is_child)
+
+
+def child_module_ids(indicator_set: IndicatorSet) -> frozenset[str]:
+    """The ids of the sections the child module adds (empty for a set without one)."""
+    return frozenset(s.id for s in indicator_set.child_sections)
+
+
+def section(indicator_set: IndicatorSet, section_id: str, *, child: bool) -> Section:
+    """One of the sections a screening walks through; ``KeyError`` if it is not one of them."""
+    for candidate in indicator_set.sections_for(child):
+        if candidate.id == section_id:
+            return candidate
+    raise KeyError(section_id)
 
 
 def create_draft(
@@ -110,11 +132,14 @@ def save_profile(db: Session, screening: Screening, profile: dict[str, Any], ste
 
 
 def core_profile(screening: Screening) -> Profile:
+    """The core's profile from the stored one. Screenings stored before the age estimate (2026.1
+    profiles with ``age_unknown`` / ``age_uncertain``) read exactly as they did."""
     stored = screening.profile or {}
     nationality = stored.get("nationality", "unknown")
     return Profile(
         age=None if stored.get("age_unknown") else stored.get("age"),
         age_uncertain=bool(stored.get("age_uncertain")),
+        age_estimate=stored.get("age_estimate") or None,
         foreign_national={"kosovo": False, "other": True}.get(nationality),
         asylum_seeker=stored.get("asylum_seeker") == "yes",
         municipality=stored.get("municipality") or None,

@@ -51,7 +51,9 @@ SYNTHETIC = IndicatorSet(
             "indicators",
             TEXT,
             (),
-            tuple(_indicator(d, s, n) for d in RULES.dimensions for s in ("strong", "medium", "weak") for n in (1, 2, 3)),
+            tuple(
+                _indicator(d, s, n) for d in RULES.dimensions for s in ("strong", "medium", "weak") for n in (1, 2, 3)
+            ),
         ),
     ),
     file="synthetic",
@@ -118,8 +120,12 @@ def test_an_unknown_age_is_an_adult_whose_age_must_be_established() -> None:
 
 def test_recruitment_unknown_is_a_presumption_until_a_recruitment_fact_is_answered_no() -> None:
     answers = dict.fromkeys(
-        ("t.exploitative_conditions.strong1", "t.exploitative_conditions.medium1", "t.coercion_destination.strong1",
-         "t.coercion_destination.strong2"),
+        (
+            "t.exploitative_conditions.strong1",
+            "t.exploitative_conditions.medium1",
+            "t.coercion_destination.strong1",
+            "t.coercion_destination.strong2",
+        ),
         "yes",
     )
     assert score(SYNTHETIC, RULES, answers, Profile(age=30)).level_key == "presumed_recruitment_unknown"

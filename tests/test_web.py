@@ -72,14 +72,14 @@ def rows(app: Flask) -> list[Screening]:
 
 
 PRESUMED = {
-    "a_gen__deceived_nature_of_job": "yes",
-    "a_gen__deceived_conditions": "yes",
-    "a_gen__excessive_hours": "yes",
-    "a_gen__little_or_no_pay": "yes",
-    "a_gen__cannot_leave": "yes",
-    "a_gen__violence_on_person": "yes",
-    "a_gen__threat_of_denunciation": "unknown",
-    "a_gen__hard_situation_before": "no",
+    "a_rec__deceived_job": "yes",
+    "a_rec__deceived_wages": "yes",
+    "a_work__excessive_hours": "yes",
+    "a_pay__low_or_none": "yes",
+    "a_move__cannot_leave_freely": "yes",
+    "a_viol__by_controller": "yes",
+    "a_threat__denunciation": "unknown",
+    "a_rec__economic_reasons": "no",
 }
 
 
@@ -93,11 +93,11 @@ def test_a_whole_screening_in_each_language(app: Flask, client: Client, locale: 
     body = page.get_data(as_text=True)
     assert "tel:" in body or "href" in body
     [stored] = rows(app)
-    assert (stored.status, stored.set_id, stored.set_version) == ("completed", "general", "2026.1")
-    assert (stored.scoring_version, stored.rules_version, stored.locale) == ("2026.1", "2026.1", locale)
+    assert (stored.status, stored.set_id, stored.set_version) == ("completed", "general", "2026.2")
+    assert (stored.scoring_version, stored.rules_version, stored.locale) == ("2026.2", "2026.2", locale)
     assert stored.result["level"] == 3
-    assert stored.answers["gen.threat_of_denunciation"] == "unknown"
-    assert stored.answers["gen.hard_situation_before"] == "no"
+    assert stored.answers["threat.denunciation"] == "unknown"
+    assert stored.answers["rec.economic_reasons"] == "no"
     assert {r["contact"] for r in stored.referrals} >= {"dithb", "vaao"}
     label = {
         "en": "Presumption of trafficking",
@@ -154,9 +154,9 @@ def test_back_saves_the_page_too(app: Flask, client: Client) -> None:
     client.post(f"{base}/safety", data={"_action": "next"})
     client.post(f"{base}/profile", data=ADULT_PROFILE)
     client.get(f"{base}/observe")
-    response = client.post(f"{base}/observe", data={"a_gen__acts_as_instructed": "yes", "_action": "back"})
+    response = client.post(f"{base}/observe", data={"a_ctrl__scripted_story": "yes", "_action": "back"})
     assert response.headers["Location"].endswith("/profile")
-    assert rows(app)[0].answers["gen.acts_as_instructed"] == "yes"
+    assert rows(app)[0].answers["ctrl.scripted_story"] == "yes"
 
 
 def test_immediate_danger_stops_and_keeps_the_answers(app: Flask, client: Client) -> None:
@@ -248,7 +248,7 @@ def test_the_slip_in_the_recipients_language_and_as_pdf(app: Flask, client: Clie
     assert slip.status_code == 200 and html_lang(slip) == "sr-Cyrl"
     [stored] = rows(app)
     assert stored.slip_number in body
-    assert "general 2026.1" in body and "gen.cannot_leave" in body
+    assert "general 2026.2" in body and "move.cannot_leave_freely" in body
     # "Victim" is never a label on the person: not in the title, the facts or the profile tables.
     labels = " ".join(re.findall(r"<h1>.*?</h1>|<table class=\"facts\">.*?</table>", body, flags=re.S)).lower()
     assert labels and not any(word in labels for word in ("жртв", "victim", "viktim", "žrtv"))
@@ -277,8 +277,8 @@ def test_the_slip_re_renders_identically_after_the_content_changes(app: Flask, c
 def test_healthz_reports_loaded_content(client: Client) -> None:
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok"
-    assert data["sets"]["general"] == ["2025.1", "2026.1"]
-    assert data["referral_rules"] == ["2026.1"]
+    assert data["sets"]["general"] == ["2025.1", "2026.1", "2026.2"]
+    assert data["referral_rules"] == ["2026.1", "2026.2"]
 
 
 def test_no_request_parses_yaml(app: Flask, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -156,7 +156,9 @@ def _with_explanation(result: ScoreResult, explanation: Mapping[str, tuple[str, 
 def _dimension_findings(rules: ScoringRules, yes: Iterable[Indicator], child: bool) -> tuple[DimensionFinding, ...]:
     by_dimension: dict[str, list[Hit]] = {}
     for indicator in yes:
-        by_dimension.setdefault(indicator.dimension, []).append(Hit(indicator.id, indicator.strength(child)))
+        # An everyday observation counts as weak: a signal only in combination (scoring 2026.2).
+        strength = "weak" if indicator.speak_alone else indicator.strength(child)
+        by_dimension.setdefault(indicator.dimension, []).append(Hit(indicator.id, strength))
     return tuple(
         DimensionFinding(dim, _is_positive(rules.thresholds_for(dim), by_dimension[dim]), tuple(by_dimension[dim]))
         for dim in rules.dimensions

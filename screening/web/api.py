@@ -16,7 +16,7 @@ from screening.core.assessment import assess, resolve_set
 from screening.core.errors import ScoringInputError
 from screening.core.inputs import parse_screening_input
 from screening.core.languages import UI_LOCALES, content_language, localise, normalise_locale
-from screening.core.model import Content, IndicatorSet
+from screening.core.model import Content, IndicatorSet, Section
 from screening.db import get_session
 from screening.models import Screening
 from screening.roles import SCREENER
@@ -69,35 +69,38 @@ def _set_json(indicator_set: IndicatorSet, language: str) -> dict[str, Any]:
         "status": indicator_set.status,
         "language": language,
         "title": localise(indicator_set.title, language),
-        "sections": [
+        "sections": [_section_json(section, language) for section in indicator_set.sections],
+        # Asked, after the sections, when the person is or may be under 18.
+        "child_sections": [_section_json(section, language) for section in indicator_set.child_sections],
+    }
+
+
+def _section_json(section: Section, language: str) -> dict[str, Any]:
+    return {
+        "id": section.id,
+        "kind": section.kind,
+        "title": localise(section.title, language),
+        "items": [
             {
-                "id": section.id,
-                "kind": section.kind,
-                "title": localise(section.title, language),
-                "items": [
-                    {
-                        "id": c.id,
-                        "signal": c.signal,
-                        "text": localise(c.text, language),
-                        "guidance": localise(c.guidance, language),
-                    }
-                    for c in section.safety_checks
-                ]
-                + [
-                    {
-                        "id": i.id,
-                        "dimension": i.dimension,
-                        "strength": {"adult": i.strength_adult, "child": i.strength_child},
-                        "forms": list(i.forms),
-                        "mode": i.mode,
-                        "urgent": i.urgent,
-                        "text": localise(i.text, language),
-                        "guidance": localise(i.guidance, language),
-                    }
-                    for i in section.indicators
-                ],
+                "id": c.id,
+                "signal": c.signal,
+                "text": localise(c.text, language),
+                "guidance": localise(c.guidance, language),
             }
-            for section in indicator_set.sections
+            for c in section.safety_checks
+        ]
+        + [
+            {
+                "id": i.id,
+                "dimension": i.dimension,
+                "strength": {"adult": i.strength_adult, "child": i.strength_child},
+                "forms": list(i.forms),
+                "mode": i.mode,
+                "urgent": i.urgent,
+                "text": localise(i.text, language),
+                "guidance": localise(i.guidance, language),
+            }
+            for i in section.indicators
         ],
     }
 
@@ -172,6 +175,7 @@ def _web_profile(data: dict[str, Any], profile: Any) -> dict[str, Any]:
         "age": profile.age,
         "age_unknown": profile.age is None,
         "age_uncertain": profile.age_uncertain,
+        "age_estimate": profile.age_estimate,
         "sex": sex,
         "nationality": nationality,
         "country": None,

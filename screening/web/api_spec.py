@@ -6,6 +6,7 @@ from typing import Any
 
 from screening.core.languages import UI_LOCALES
 from screening.core.model import PRIORITIES
+from screening.core.profile import AGE_ESTIMATES
 
 ERROR = {
     "type": "object",
@@ -27,7 +28,20 @@ SCREENING_INPUT = {
         "version": {"type": "string", "example": "2026.1"},
         "locale": {"type": "string", "enum": list(UI_LOCALES)},
         "age": {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 120}, {"type": "string", "enum": ["unknown"]}]},
-        "age_uncertain": {"type": "boolean"},
+        "age_estimate": {
+            "type": "string",
+            "enum": list(AGE_ESTIMATES),
+            "description": (
+                "The screener's estimate when the exact age is not known (or is doubted). 'may_be_minor' and "
+                "'clearly_child' are scored as a child (Council of Europe Convention, Art. 10(3)); with neither "
+                "an age nor an estimate, or 'cannot_estimate', scoring 2026.2 scores an adult and says the age "
+                "must be established."
+            ),
+        },
+        "age_uncertain": {
+            "type": "boolean",
+            "description": "2026.1 spelling of age_estimate 'may_be_minor': the age is an estimate, may be under 18.",
+        },
         "foreign_national": {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["unknown"]}]},
         "asylum_seeker": {"type": "boolean"},
         "municipality": {"type": "string", "example": "prizren"},
@@ -50,6 +64,7 @@ ASSESSMENT = {
         "level": {"type": "integer", "minimum": 0, "maximum": 3},
         "urgent": {"type": "boolean"},
         "child": {"type": "boolean"},
+        "age_to_establish": {"type": "boolean"},
         "dimensions": {"type": "array", "items": {"type": "object"}},
         "forms": {"type": "array", "items": {"type": "string"}},
         "explanation": {"type": "array", "items": {"type": "string"}},

@@ -8,12 +8,13 @@ from babel import Locale
 from flask_babel import get_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES
 from screening.core.model import Content, IndicatorSet
 from screening.web.vocabulary import (
+    AGE_ESTIMATE_LABELS,
     ANSWER_LABELS,
     NATIONALITIES,
     ROLES,
@@ -137,9 +138,13 @@ def spoken_language_choices() -> list[SelectChoice]:
 
 
 class ProfileForm(Form):
-    age = IntegerField(_l("Age in years"), validators=[Optional(), NumberRange(min=0, max=120)])
-    age_unknown = BooleanField(_l("Age unknown"))
-    age_uncertain = BooleanField(_l("Age is an estimate: the person may be under 18"))
+    age = IntegerField(_l("Age in years, if known"), validators=[Optional(), NumberRange(min=0, max=120)])
+    #: Required when the age is blank; may also go with a stated age the screener doubts.
+    age_estimate = RadioField(
+        _l("If you do not know the exact age, what is your estimate?"),
+        choices=options(AGE_ESTIMATE_LABELS.items()),
+        validators=[Optional()],
+    )
     sex = SelectField(_l("Sex"), choices=options(SEXES.items()), validators=[InputRequired()])
     nationality = SelectField(_l("Nationality"), choices=options(NATIONALITIES.items()), validators=[InputRequired()])
     asylum_seeker = RadioField(
@@ -162,8 +167,11 @@ class ProfileForm(Form):
 
     def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
         ok = super().validate(extra_validators)  # type: ignore[arg-type]
-        if self.age.data is None and not self.age.errors and not self.age_unknown.data:
-            self.age.errors = [*self.age.errors, _l("Enter the age in years, or tick 'Age unknown'.")]
+        if self.age.data is None and not self.age.errors and not self.age_estimate.data:
+            self.age_estimate.errors = [
+                *self.age_estimate.errors,
+                _l("Enter the age in years, or choose your estimate of the age."),
+            ]
             ok = False
         return ok
 
@@ -206,8 +214,9 @@ class ConfirmForm(Form):
     """Only the CSRF token: the final submission carries no data of its own."""
 
 
-def section_items(indicator_set: IndicatorSet, section_id: str) -> list[str]:
-    for section in indicator_set.sections:
+def section_items(indicator_set: IndicatorSet, section_id: str, *, child: bool = False) -> list[str]:
+    """The ids a section's page asks; the child module's sections are there only for a child."""
+    for section in indicator_set.sections_for(child):
         if section.id == section_id:
             return [c.id for c in section.safety_checks] + [i.id for i in section.indicators]
     raise KeyError(section_id)

@@ -22,8 +22,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
+from screening.core.inputs import parse_screening_input
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES
-from screening.core.model import Content, Scenario
+from screening.core.model import Content, IndicatorSet, Scenario, Section
 from screening.core.training import give_feedback
 from screening.db import get_session
 from screening.i18n import remember_locale
@@ -287,7 +288,8 @@ def scenario(scenario_id: str) -> Any:
     chosen = _scenario(training, scenario_id)
     indicator_set = _content().get_set(chosen.set_id, chosen.set_version)
     assert indicator_set is not None
-    item_ids = [c.id for c in indicator_set.safety_checks] + [i.id for i in indicator_set.indicators]
+    sections = _scenario_sections(indicator_set, chosen)
+    item_ids = [c.id for s in sections for c in s.safety_checks] + [i.id for s in sections for i in s.indicators]
     db = get_session()
     attempt = db.scalars(
         select(TrainingAttempt).where(
@@ -314,13 +316,21 @@ def scenario(scenario_id: str) -> Any:
         return render_template(
             "training/scenario.html",
             scenario=chosen,
-            indicator_set=indicator_set,
+            sections=sections,
             form=form,
             field_name=forms.field_name,
         ), 400
     return render_template(
-        "training/scenario.html", scenario=chosen, indicator_set=indicator_set, form=form, field_name=forms.field_name
+        "training/scenario.html", scenario=chosen, sections=sections, form=form, field_name=forms.field_name
     )
+
+
+def _scenario_sections(indicator_set: IndicatorSet, chosen: Scenario) -> tuple[Section, ...]:
+    """The sections a trainee answers: the set's own, and its child module when the scenario's
+    person is or may be a child (as in the checklist)."""
+    profile, _answers = parse_screening_input(dict(chosen.profile))
+    child = profile.counts_as_child(_content().scoring_for(indicator_set).unknown_age_is_child)
+    return indicator_set.sections_for(child)
 
 
 @bp.get("/t/<scenario_id>/feedback")

@@ -104,8 +104,17 @@ def start() -> str | BaseResponse:
     return render_template("checklist/start.html", form=form), 400 if form.errors else 200  # type: ignore[return-value]
 
 
-def _neighbours(indicator_set: IndicatorSet, step: str) -> tuple[str | None, str | None]:
-    order = ops.steps(indicator_set)
+def _child(screening: Screening, indicator_set: IndicatorSet) -> bool:
+    """Whether the profile brings in the set's child module (and the child rule)."""
+    return ops.counts_as_child(content(), indicator_set, screening)
+
+
+def _steps(screening: Screening, indicator_set: IndicatorSet) -> list[str]:
+    return ops.steps(indicator_set, child=_child(screening, indicator_set))
+
+
+def _neighbours(screening: Screening, indicator_set: IndicatorSet, step: str) -> tuple[str | None, str | None]:
+    order = _steps(screening, indicator_set)
     index = order.index(step)
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
 
@@ -115,7 +124,7 @@ def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str) ->
     if LANG_BUTTON in request.form:
         remember_locale(normalise_locale(request.form[LANG_BUTTON]))
         return redirect(url_for("checklist.step", token=screening.token, step=step))
-    previous, following = _neighbours(indicator_set, step)
+    previous, following = _neighbours(screening, indicator_set, step)
     if request.form.get(ACTION_BUTTON) == "back" and previous:
         return redirect(url_for("checklist.step", token=screening.token, step=previous))
     if request.form.get("_return") == "review":
@@ -129,7 +138,7 @@ def step(token: str, step: str) -> Any:
     screening, indicator_set = _load(token)
     if screening.completed:
         return redirect(url_for("checklist.result", token=token))
-    if step not in ops.steps(indicator_set):
+    if step not in _steps(screening, indicator_set):
         abort(404)
     if step == ops.PROFILE_STEP:
         return _profile_step(screening, indicator_set)
@@ -139,7 +148,7 @@ def step(token: str, step: str) -> Any:
 
 
 def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) -> Any:
-    item_ids = forms.section_items(indicator_set, step)
+    item_ids = forms.section_items(indicator_set, step, child=_child(screening, indicator_set))
     db = get_session()
     if request.method == "GET":
         form = forms.answers_form(item_ids, None)
@@ -168,19 +177,20 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
 
 
 def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any) -> str:
-    order = ops.steps(indicator_set)
-    section = next(s for s in indicator_set.sections if s.id == step)
+    child = _child(screening, indicator_set)
+    order = ops.steps(indicator_set, child=child)
     return render_template(
         "checklist/section.html",
         screening=screening,
         indicator_set=indicator_set,
-        section=section,
+        section=ops.section(indicator_set, step, child=child),
+        child_module=ops.child_module_ids(indicator_set),
         form=form,
         field_name=forms.field_name,
         step=step,
         position=order.index(step) + 1,
         total=len(order),
-        previous=_neighbours(indicator_set, step)[0],
+        previous=_neighbours(screening, indicator_set, step)[0],
         second=screening.second_language if screening.second_language != current_locale() else None,
         returning=request.values.get("return") == "review",
     )
@@ -201,7 +211,7 @@ def _emergency_phone() -> str | None:
 def _profile_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
     locale = current_locale()
     if request.method == "GET":
-        form = forms.profile_form(content(), locale, data=screening.profile or None)
+        form = forms.profile_form(content(), locale, data=_profile_form_data(screening.profile or {}) or None)
         return _render_profile(screening, indicator_set, form)
     form = forms.profile_form(content(), locale, formdata=request.form)
     if form.csrf_token.errors:
@@ -211,17 +221,36 @@ def _profile_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
     if not complete and not switching:
         return _render_profile(screening, indicator_set, form), 400
     # On a language switch or Back, keep what is valid so far; the review asks for the rest.
+    child_before = _child(screening, indicator_set)
     ops.save_profile(get_session(), screening, {**_profile_data(form), "complete": complete}, ops.PROFILE_STEP)
+    added = _child(screening, indicator_set) and not child_before and indicator_set.child_sections
+    if added and not switching and request.form.get("_return") == "review":
+        # The child module has just joined: walk its pages before checking the answers again.
+        first = indicator_set.child_sections[0].id
+        return redirect(url_for("checklist.step", token=screening.token, step=first))
     return _after_post(screening, indicator_set, ops.PROFILE_STEP)
+
+
+def _profile_form_data(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored profile as the form's data. A draft begun before the age estimate keeps its
+    meaning: "the age is an estimate, the person may be under 18" is the estimate "may be under 18"."""
+    data = dict(stored)
+    if not data.get("age_estimate") and data.get("age_uncertain"):
+        data["age_estimate"] = "may_be_minor"
+    if data.get("age_unknown"):
+        data["age"] = None
+    return data
 
 
 def _profile_data(form: forms.ProfileForm) -> dict[str, Any]:
     """The profile as stored; a field that did not validate is left out."""
     valid = {name: field.data for name, field in form._fields.items() if not field.errors and name != "csrf_token"}
+    age = valid.get("age")
     return {
-        "age": None if valid.get("age_unknown") else valid.get("age"),
-        "age_unknown": bool(valid.get("age_unknown")),
-        "age_uncertain": bool(valid.get("age_uncertain")),
+        "age": age,
+        # Kept beside the estimate so readers of 2026.1 profiles (statistics, the slip) read it too.
+        "age_unknown": age is None,
+        "age_estimate": valid.get("age_estimate") or None,
         "sex": valid.get("sex"),
         "nationality": valid.get("nationality"),
         "country": (valid.get("country") or None) if valid.get("nationality") == "other" else None,
@@ -233,7 +262,7 @@ def _profile_data(form: forms.ProfileForm) -> dict[str, Any]:
 
 
 def _render_profile(screening: Screening, indicator_set: IndicatorSet, form: Any) -> str:
-    order = ops.steps(indicator_set)
+    order = _steps(screening, indicator_set)
     return render_template(
         "checklist/profile.html",
         screening=screening,
@@ -257,12 +286,15 @@ def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
         elif form.validate():
             ops.complete(get_session(), content(), screening, current_locale(), g.user)
             return redirect(url_for("checklist.result", token=screening.token))
-    order = ops.steps(indicator_set)
+    child = _child(screening, indicator_set)
+    order = ops.steps(indicator_set, child=child)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "checklist/review.html",
         screening=screening,
         indicator_set=indicator_set,
+        sections=indicator_set.sections_for(child),
+        child_module=ops.child_module_ids(indicator_set),
         form=form,
         step=ops.REVIEW_STEP,
         position=len(order),
@@ -287,7 +319,7 @@ def result(token: str) -> Any:
             url_for(
                 "checklist.step",
                 token=token,
-                step=screening.step if screening.step in ops.steps(indicator_set) else ops.SAFETY_STEP,
+                step=screening.step if screening.step in _steps(screening, indicator_set) else ops.SAFETY_STEP,
             )
         )
     form = forms.ConsentForm(

@@ -46,6 +46,14 @@ ANSWER_LABELS = {
     "unknown": _l("Don't know"),
 }
 
+#: The screener's estimate when the exact age is not known (keys: ``screening.core.profile.AGE_ESTIMATES``).
+AGE_ESTIMATE_LABELS = {
+    "clearly_adult": _l("Clearly an adult"),
+    "may_be_minor": _l("May be under 18"),
+    "clearly_child": _l("Clearly a child"),
+    "cannot_estimate": _l("Cannot estimate (for example on the phone)"),
+}
+
 SEXES = {"female": _l("Female"), "male": _l("Male"), "not_stated": _l("Not stated")}
 
 NATIONALITIES = {"kosovo": _l("Kosovo"), "other": _l("Other country"), "unknown": _l("Unknown")}

@@ -36,7 +36,7 @@ def indicator_set(server: Any) -> Any:
 
 
 def steps(server: Any) -> list[str]:
-    return ops.steps(indicator_set(server))
+    return ops.steps(indicator_set(server), child=False)
 
 
 def expect_lang(page: Page, locale: str) -> None:
