@@ -126,12 +126,12 @@ def test_switching_language_mid_page_keeps_every_answer(app: Flask, client: Clie
     client.post(f"{base}/safety", data={"a_safety__person_alone": "no", "_action": "next"})
     client.post(f"{base}/profile", data=ADULT_PROFILE)
     client.get(f"{base}/observe")
-    response = client.post(f"{base}/observe", data={"a_gen__escorted_at_all_times": "yes", "_lang": "sr_Cyrl"})
+    response = client.post(f"{base}/observe", data={"a_viol__injuries_observed": "yes", "_lang": "sr_Cyrl"})
     assert response.headers["Location"].endswith("/observe")
     page = client.get(f"{base}/observe")
     assert html_lang(page) == "sr-Cyrl"
     body = page.get_data(as_text=True)
-    assert re.search(r'name="a_gen__escorted_at_all_times" value="yes" checked', body)
+    assert re.search(r'name="a_viol__injuries_observed" value="yes" checked', body)
     [stored] = rows(app)
     assert stored.answers["safety.person_alone"] == "no"
     assert stored.profile["municipality"] == "peje"
@@ -182,13 +182,13 @@ def test_two_languages_at_once(client: Client) -> None:
     ("data", "message"),
     [
         ({"a_gen__invented": "yes"}, "This page does not ask these questions"),
-        ({"a_gen__escorted_at_all_times": "certainly"}, "Not a valid choice"),
+        ({"a_viol__injuries_observed": "certainly"}, "Not a valid choice"),
     ],
 )
 def test_a_tampered_section_is_refused_and_nothing_saved(app: Flask, client: Client, data: dict, message: str) -> None:
     base = start(client)
     client.get(f"{base}/observe")
-    response = client.post(f"{base}/observe", data={**data, "a_gen__acts_as_instructed": "yes"})
+    response = client.post(f"{base}/observe", data={**data, "a_ctrl__scripted_story": "yes"})
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert message in body and "error-summary" in body and "Traceback" not in body
@@ -211,7 +211,7 @@ def test_an_unknown_set_or_step_is_a_clear_error(app: Flask, client: Client) -> 
     base = start(client)
     assert client.get(f"{base}/no-such-step").status_code == 404
     assert client.get("/s/not-a-token/safety").status_code == 404
-    assert rows(app)[0].set_version == "2026.1"
+    assert rows(app)[0].set_version == "2026.2"
 
 
 def test_an_incomplete_profile_re_renders_with_errors_and_keeps_input(client: Client) -> None:
@@ -226,7 +226,7 @@ def test_an_incomplete_profile_re_renders_with_errors_and_keeps_input(client: Cl
 
 def test_consent_is_recorded_and_can_change_the_referrals(app: Flask, client: Client) -> None:
     base = start(client)
-    answer_all_pages(client, base, {"a_gen__escorted_at_all_times": "yes"}, ADULT_PROFILE, "en")
+    answer_all_pages(client, base, {"a_doc__held_by_controller": "yes"}, ADULT_PROFILE, "en")
     result_url = finish(client, base)
     client.get(result_url)
     response = client.post(f"{base}/consent", data={"consent": "declined", "informed_of_rights": "yes"})
