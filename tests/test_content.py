@@ -3,6 +3,8 @@
 import hashlib
 from pathlib import Path
 
+import yaml
+
 from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content
 
@@ -15,6 +17,11 @@ def _released_files(content: Content) -> dict[str, str]:
     files = {s.file: s.sha256 for s in content.sets.values() if s.status == "released"}
     files.update({r.file: _sha(r.file) for r in content.scoring.values() if r.status == "released"})
     files.update({r.file: _sha(r.file) for r in content.referral_rules.values() if r.status == "released"})
+    for head in sorted((ROOT / "indicators" / "bank").glob("*/bank.yaml")):
+        if yaml.safe_load(head.read_text(encoding="utf-8")).get("status") == "released":
+            for file in sorted(head.parent.glob("*.yaml")):
+                relative = str(file.relative_to(ROOT))
+                files[relative] = _sha(relative)
     return files
 
 

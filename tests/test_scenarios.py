@@ -22,9 +22,18 @@ def test_the_required_kinds_of_case_are_there(content: Content) -> None:
     assert len(not_trafficking) >= 3, "labour-law violation, smuggling, and a benign case"
     assert any(s.set_id == "migrants" and s.expected_level <= 1 for s in scenarios), "smuggling without exploitation"
     assert any(s.set_id == "labour" and s.expected_level <= 1 for s in scenarios), "a labour-law violation"
-    begging = [s for s in scenarios if "chd.begging_organised_by_relative" in s.must_mark]
+    begging = [s for s in scenarios if "pur.begging_organised_by_others" in s.must_mark]
     assert begging and all(s.expected_level == 3 for s in begging), "forced begging by a parent is trafficking"
     assert any("police_emergency" in s.expected_referrals for s in scenarios), "an urgent case"
+
+
+def test_every_set_has_a_control_that_is_not_referred_to_the_police(content: Content) -> None:
+    police = {"dithb", "police_emergency"}
+    for set_id in ("general", "health", "labour", "migrants", "child"):
+        assert any(
+            s.set_id == set_id and s.expected_level <= 1 and not police & set(s.expected_referrals)
+            for s in content.scenarios.values()
+        ), f"a control in the {set_id} set"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
