@@ -258,7 +258,7 @@ def test_retention_erases_answers_profile_and_reference_but_keeps_counts(app: Fl
             "urgent": False,
             "forms": stored.result["forms"],
             "set_id": "general",
-            "set_version": "2026.1",
+            "set_version": "2026.2",
             "municipality": "peje",
             "coarse": {"sex": "female", "age_group": "31_35", "origin": "unknown"},
         }

@@ -36,8 +36,8 @@ MARKED = {
 #: still made, which is what these tests need.
 pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
 
-#: An urgent answer in general 2026.1 (gen.threatened_with_harm is urgent there): 192 is referred.
-URGENT = {**PRESUMED, "a_gen__threatened_with_harm": "yes"}
+#: An urgent answer in general 2026.2 (move.locked_in_now: confined now): 192 is referred.
+URGENT = {**PRESUMED, "a_move__locked_in_now": "yes"}
 
 
 def tel_links(body: str) -> list[str]:

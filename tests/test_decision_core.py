@@ -455,7 +455,8 @@ def test_explanation_lists_several_strong_and_other_indicators_in_dimension_orde
         "coercion_destination",
         "vulnerability_destination",
     ]
-    assert [h.strength for d in result.dimensions for h in d.hits] == ["strong", "weak", "weak", "medium"]  # coer.companion: speak_alone counts as weak
+    # coer.companion is an everyday observation (speak_alone): it counts as weak.
+    assert [h.strength for d in result.dimensions for h in d.hits] == ["strong", "weak", "weak", "medium"]
 
 
 def test_a_childs_explanation_uses_the_child_rule_and_says_so() -> None:
