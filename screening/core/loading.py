@@ -450,13 +450,10 @@ def _bank_sections(c: Checker, data: Mapping[str, Any], bank: Bank) -> list[Sect
     raw = c.sequence(data.get("sections"), ("sections",)) or []
     for index, item in enumerate(raw):
         path: PathKey = ("sections", index)
-        entry = c.mapping(item, path)
-        if entry is None:
+        head = _section_head(c, item, path)
+        if head is None:
             continue
-        c.only_keys(entry, path, ("id", "kind", "title", "items"))
-        section_id = c.identifier(entry, path, "id", KEY_PATTERN)
-        kind = c.choice(entry, path, "kind", ("safety", "indicators"))
-        title = c.text(entry, path, "title")
+        entry, section_id, kind, title = head
         if (index == 0) != (kind == "safety") and kind is not None:
             c.report((*path, "kind"), "the first section, and only the first, is the safety check (kind: safety)")
         items = c.sequence(entry.get("items"), (*path, "items")) or []
@@ -482,12 +479,29 @@ def _bank_sections(c: Checker, data: Mapping[str, Any], bank: Bank) -> list[Sect
                 indicators.append(found)
         if section_id and kind and title:
             sections.append(Section(section_id, kind, title, tuple(checks), tuple(indicators)))
+    _check_required_safety(c, sections)
+    return sections
+
+
+def _section_head(
+    c: Checker, item: Any, path: PathKey
+) -> tuple[dict[str, Any], str | None, str | None, Text | None] | None:
+    """A section entry with its id, kind and title (the items are read by the caller)."""
+    entry = c.mapping(item, path)
+    if entry is None:
+        return None
+    c.only_keys(entry, path, ("id", "kind", "title", "items"))
+    section_id = c.identifier(entry, path, "id", KEY_PATTERN)
+    kind = c.choice(entry, path, "kind", ("safety", "indicators"))
+    return entry, section_id, kind, c.text(entry, path, "title")
+
+
+def _check_required_safety(c: Checker, sections: list[Section]) -> None:
     if sections and sections[0].kind == "safety":
         present = {check.id: check.signal for check in sections[0].safety_checks}
         for check_id, signal in REQUIRED_SAFETY_CHECKS.items():
             if present.get(check_id) != signal:
                 c.report(("sections", 0, "items"), f"the safety section needs {check_id!r} with signal {signal!r}")
-    return sections
 
 
 def _child_module(bank: Bank, chosen: set[str]) -> list[Section]:
@@ -536,13 +550,10 @@ def _sections(c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: 
     section_ids: list[tuple[str, PathKey]] = []
     for index, item in enumerate(raw):
         path: PathKey = ("sections", index)
-        entry = c.mapping(item, path)
-        if entry is None:
+        head = _section_head(c, item, path)
+        if head is None:
             continue
-        c.only_keys(entry, path, ("id", "kind", "title", "items"))
-        section_id = c.identifier(entry, path, "id", KEY_PATTERN)
-        kind = c.choice(entry, path, "kind", ("safety", "indicators"))
-        title = c.text(entry, path, "title")
+        entry, section_id, kind, title = head
         if section_id:
             section_ids.append((section_id, (*path, "id")))
         if index == 0 and kind is not None and kind != "safety":
@@ -573,11 +584,7 @@ def _sections(c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: 
             sections.append(Section(section_id, kind, title, tuple(checks), tuple(indicators)))
     c.unique(section_ids, "section id")
     c.unique(item_ids, "item id")
-    if sections and sections[0].kind == "safety":
-        present = {check.id: check.signal for check in sections[0].safety_checks}
-        for check_id, signal in REQUIRED_SAFETY_CHECKS.items():
-            if present.get(check_id) != signal:
-                c.report(("sections", 0, "items"), f"the safety section needs {check_id!r} with signal {signal!r}")
+    _check_required_safety(c, sections)
     return sections
 
 
