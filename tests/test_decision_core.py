@@ -818,3 +818,11 @@ def test_invalid_input_is_refused_with_a_message_that_says_why(data: object, mes
 def test_an_unknown_key_alone_is_named() -> None:
     with pytest.raises(ScoringInputError, match=r"^unknown key\(s\) 7 \(allowed: age, "):
         parse_screening_input({7: "x"})
+
+
+def test_unknown_referral_rules_version_is_a_clear_input_error() -> None:
+    shipped = content(referral_rules_2026_1(), referral_rules_2026_2())
+    with pytest.raises(ScoringInputError) as raised:
+        assess(shipped, indicator_set(), {}, Profile(age=30), "2025.9")
+    assert str(raised.value) == "no referral rules '2025.9' (versions: 2026.1, 2026.2)"
+    assert assess(shipped, indicator_set(), {}, Profile(age=30), "2026.1").rules_version == "2026.1"
