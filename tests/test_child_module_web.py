@@ -233,6 +233,8 @@ def test_cannot_estimate_completes_as_an_adult_with_the_age_to_establish(
     line = content.scoring_for(the_set).texts["age_to_establish"]["en"]
     body = result.get_data(as_text=True)
     assert str(line) in body or escape(str(line)) in body
+    slip = client.get(f"{base}/slip?lang=en").get_data(as_text=True)
+    assert "Cannot estimate (for example on the phone)" in slip  # the slip says what the screener chose
 
 
 def escape(text: str) -> str:

@@ -12,6 +12,7 @@ from screening.core.model import Content, Directory
 from screening.models import Screening
 from screening.web.forms import language_name
 from screening.web.vocabulary import (
+    AGE_ESTIMATE_LABELS,
     CONSENT_LABELS,
     INSTITUTIONS,
     NATIONALITIES,
@@ -118,6 +119,9 @@ def profile_rows(profile: dict[str, Any], content: Content, locale: str) -> list
     age = _("Unknown") if profile.get("age_unknown") else str(profile.get("age"))
     if profile.get("age_uncertain"):
         age = f"{age} ({_('estimate')})"
+    estimate = AGE_ESTIMATE_LABELS.get(profile.get("age_estimate") or "")
+    if estimate is not None:  # 2026.2 profiles: the screener's estimate, with or without an age
+        age = str(estimate) if profile.get("age") is None else f"{profile.get('age')} ({estimate})"
     municipality = content.directory.municipalities.get(profile.get("municipality") or "")
     spoken = profile.get("spoken_language")
     if spoken and spoken != "other":
