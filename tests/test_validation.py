@@ -209,3 +209,8 @@ def test_the_app_refuses_to_start_on_invalid_content(tree: Path, tmp_path: Path)
     edit(tree, GENERAL, lambda t: t.replace("mode: ask", "mode: interrogate", 1))
     with pytest.raises(ContentError):
         create_app({"env": "testing", "content_dir": str(tree)}, instance_path=str(tmp_path / "i"))
+
+
+def test_a_bank_set_names_each_section_once(tree: Path) -> None:
+    edit(tree, "indicators/general/2026.2.yaml", lambda t: t.replace("- id: work_living\n", "- id: observe\n", 1))
+    assert any("duplicate section id 'observe'" in p for p in problems(tree))

@@ -447,6 +447,7 @@ def _bank_sections(c: Checker, data: Mapping[str, Any], bank: Bank) -> list[Sect
     """A set's sections as selections of bank ids."""
     sections: list[Section] = []
     seen: dict[str, PathKey] = {}
+    section_ids: list[tuple[str, PathKey]] = []
     raw = c.sequence(data.get("sections"), ("sections",)) or []
     for index, item in enumerate(raw):
         path: PathKey = ("sections", index)
@@ -454,6 +455,8 @@ def _bank_sections(c: Checker, data: Mapping[str, Any], bank: Bank) -> list[Sect
         if head is None:
             continue
         entry, section_id, kind, title = head
+        if section_id:
+            section_ids.append((section_id, (*path, "id")))
         if (index == 0) != (kind == "safety") and kind is not None:
             c.report((*path, "kind"), "the first section, and only the first, is the safety check (kind: safety)")
         items = c.sequence(entry.get("items"), (*path, "items")) or []
@@ -479,6 +482,7 @@ def _bank_sections(c: Checker, data: Mapping[str, Any], bank: Bank) -> list[Sect
                 indicators.append(found)
         if section_id and kind and title:
             sections.append(Section(section_id, kind, title, tuple(checks), tuple(indicators)))
+    c.unique(section_ids, "section id")
     _check_required_safety(c, sections)
     return sections
 
