@@ -55,7 +55,7 @@ from screening.core.profile import CONSENT_VALUES
 from screening.core.referrals import CONDITION_FIELDS
 from screening.core.scenarios import parse_scenario
 from screening.core.schema import check as check_format
-from screening.core.yamlfile import PathKey, load_yaml
+from screening.core.yamlfile import ContentFileError, PathKey, load_yaml
 
 VERSION_FILE = re.compile(r"^(\d{4}\.\d+)\.yaml$")
 SET_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -109,9 +109,10 @@ def load_content(root: Path | None = None) -> Content:
         problems,
     )
     scenarios = _load_scenarios(root, sets, directory, problems)
-    if not sets:
+    # Only when there is no such file at all: a file with problems has already said what is wrong.
+    if not sets and not any(_version_files(folder) for folder in (root / "indicators").iterdir()):
         problems.append(Problem("indicators/", "", None, "no indicator set found"))
-    if not rules:
+    if not rules and not _version_files(root / "referral_rules"):
         problems.append(Problem("referral_rules/", "", None, "no referral rules file (e.g. 2026.1.yaml)"))
     if problems:
         raise ContentError(problems)
@@ -168,14 +169,19 @@ def _relative(root: Path, file: Path) -> str:
 def _open(root: Path, file: Path, problems: list[Problem]) -> tuple[Checker, Any, bytes] | None:
     label = _relative(root, file)
     try:
-        raw = file.read_bytes()
         loaded = load_yaml(file)
+    except ContentFileError as exc:
+        problems.append(Problem(label, "", exc.line, exc.message))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
         problems.append(Problem(label, "", line, f"not valid YAML: {exc.problem or exc}"))
         return None
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+    except IsADirectoryError:
+        problems.append(Problem(label, "", None, "is a folder, not a file"))
+        return None
+    except (yaml.YAMLError, OSError) as exc:
         problems.append(Problem(label, "", None, f"cannot be read: {exc}"))
         return None
     checker = Checker(label, loaded)
@@ -183,7 +189,14 @@ def _open(root: Path, file: Path, problems: list[Problem]) -> tuple[Checker, Any
         checker.report((), "the file must hold a mapping at the top level")
         problems.extend(checker.problems)
         return None
-    return checker, loaded.data, raw
+    return checker, loaded.data, loaded.raw
+
+
+def _version_files(folder: Path) -> list[Path]:
+    """The ``<version>.yaml`` files of a set (or of ``referral_rules/``); none when not a set folder."""
+    if folder.name in NOT_SETS or not folder.is_dir():
+        return []
+    return [file for file in folder.glob("*.y*ml") if VERSION_FILE.match(file.name)]
 
 
 def _load_versioned(root: Path, folder: Path, parse: Any, problems: list[Problem]) -> dict[str, Any]:
@@ -307,7 +320,8 @@ def _parse_set(
             child_sections = _child_module(bank, chosen)
         used = {i.source for s in (*sections, *child_sections) for i in s.indicators}
         sources = tuple(src for src in bank.sources if src.id in used)
-    if sections:
+    # Without scoring rules no inline indicator could be read: counting them would only add noise.
+    if sections and (rules is not None or bank_version is not None):
         _check_set_coverage(c, sections, rules)
     if c.problems or None in (set_id, status, scoring_version, title, purpose):
         return None
