@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,12 +12,39 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from screening import db, i18n
+from screening.core.errors import ContentError
 from screening.core.loading import load_content
 from screening.settings import Settings, SettingsError, load_settings
 
+#: What stops the app from starting: each carries a message for the person deploying it.
+STARTUP_ERRORS = (ContentError, SettingsError, i18n.CatalogError, db.DatabaseError)
+#: gunicorn's exit status for "App failed to load": its master then stops. With any other status
+#: (1 included) it boots a new worker, which fails again, forever.
+GUNICORN_APP_LOAD_ERROR = 4
+
 
 def create_app(settings: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
-    """Build the app. Refuses to start on invalid content, settings, catalogs or database URL."""
+    """Build the app. Refuses to start on invalid content, settings, catalogs or database URL.
+
+    Raises one of ``STARTUP_ERRORS``, whose message names each problem (``file:line`` for
+    content). Under gunicorn, which would print it inside two tracebacks and exit 3, the message
+    alone goes to stderr and the process exits with gunicorn's "App failed to load" status.
+    """
+    try:
+        return _build_app(settings, instance_path)
+    except STARTUP_ERRORS as exc:
+        if not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):  # set by gunicorn's master
+            raise
+        print(startup_message(exc), file=sys.stderr, flush=True)
+        raise SystemExit(GUNICORN_APP_LOAD_ERROR) from None
+
+
+def startup_message(exc: Exception) -> str:
+    """What to print when the app refuses to start."""
+    return exc.report() if isinstance(exc, ContentError) else f"Error: {exc}"
+
+
+def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) -> Flask:
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)

@@ -311,3 +311,34 @@ def test_nesting_up_to_the_limit_is_read(tree: Path) -> None:
     file.write_text("x: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n", encoding="utf-8")
     with pytest.raises(ContentFileError, match=f"nested deeper than {MAX_DEPTH} levels"):
         load_yaml(file)
+
+
+def _gunicorn(tree: Path, folder: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    if any("--no-control-socket" in setting.cli for setting in KNOWN_SETTINGS if setting.cli):
+        options = (*options, "--no-control-socket")  # gunicorn 25+: not the shared default path
+    factory = f"screening.app:create_app(instance_path={str(folder / 'instance')!r})"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SCREENING_")}
+    environment["SCREENING_CONTENT_DIR"] = str(tree)
+    command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", *options, factory]
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=60, cwd=folder, env=environment, check=False
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("gunicorn kept running on invalid content")
+
+
+#: Without --preload each worker loads the app; with several, gunicorn 27 itself may print a
+#: HaltServer traceback when two fail at once (its halt reaps the second one and raises again).
+@pytest.mark.parametrize(
+    "options", [("--workers", "1"), ("--preload", "--workers", "2")], ids=["worker-loads", "preload"]
+)
+def test_gunicorn_prints_the_problem_and_stops(tree: Path, tmp_path: Path, options: tuple[str, ...]) -> None:
+    (tree / NEW_SET_FILE).write_text("a: &a [*a]\n", encoding="utf-8")
+    result = _gunicorn(tree, tmp_path, *options)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    assert f"{NEW_SET_FILE}:1: {ALIASES}" in output, output
+    assert result.returncode == 4, output  # gunicorn's "App failed to load": no worker is booted again
