@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import yaml
 
@@ -40,6 +40,17 @@ _SCALAR_TAGS = frozenset({"!", *(_YAML_TAG + t for t in ("str", "int", "float", 
 _SEQUENCE_TAGS = frozenset({"!", _YAML_TAG + "seq"})
 _MAPPING_TAGS = frozenset({"!", _YAML_TAG + "map"})
 _KINDS = {"timestamp": "date (YYYY-MM-DD)", "int": "whole number", "float": "number", "bool": "true or false"}
+
+
+class _Events(Protocol):
+    """The parts of PyYAML's loader used here (its own stubs leave them untyped)."""
+
+    def get_event(self) -> yaml.Event: ...
+    def peek_event(self) -> yaml.Event: ...
+    def check_event(self, *choices: type[yaml.Event]) -> bool: ...
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str: ...
+    def construct_object(self, node: yaml.Node) -> Any: ...
+    def dispose(self) -> None: ...
 
 
 class ContentFileError(Exception):
@@ -87,7 +98,7 @@ def load_yaml(file: Path) -> LoadedYaml:
     alias, merge key or tag, too deep), ``yaml.YAMLError`` on a syntax error, ``OSError``.
     """
     raw = _read_bounded(file)
-    loader = _Loader(_decode(raw))
+    loader = cast(_Events, _Loader(_decode(raw)))
     try:
         result = LoadedYaml(data=None, raw=raw)
         result.data = _document(loader, result)
@@ -117,10 +128,10 @@ def _decode(raw: bytes) -> str:
 
 
 def _line(event: yaml.Event) -> int:
-    return int(event.start_mark.line) + 1
+    return int(event.start_mark.line) + 1 if event.start_mark else 1
 
 
-def _document(loader: yaml.SafeLoader, out: LoadedYaml) -> Any:
+def _document(loader: _Events, out: LoadedYaml) -> Any:
     loader.get_event()  # stream start
     if loader.check_event(yaml.StreamEndEvent):
         return None
@@ -133,7 +144,7 @@ def _document(loader: yaml.SafeLoader, out: LoadedYaml) -> Any:
     return data
 
 
-def _value(loader: yaml.SafeLoader, path: PathKey, out: LoadedYaml, depth: int) -> Any:
+def _value(loader: _Events, path: PathKey, out: LoadedYaml, depth: int) -> Any:
     event = loader.get_event()
     _refuse_anchor_and_tag(event)
     if isinstance(event, yaml.ScalarEvent):
@@ -141,7 +152,7 @@ def _value(loader: yaml.SafeLoader, path: PathKey, out: LoadedYaml, depth: int) 
     if depth >= MAX_DEPTH:
         raise ContentFileError(_line(event), f"nested deeper than {MAX_DEPTH} levels, the limit")
     if isinstance(event, yaml.SequenceStartEvent):
-        items = []
+        items: list[Any] = []
         while not loader.check_event(yaml.SequenceEndEvent):
             child = (*path, len(items))
             out.lines[child] = _line(loader.peek_event())
@@ -176,7 +187,7 @@ def _refuse_anchor_and_tag(event: yaml.Event) -> None:
         raise ContentFileError(_line(event), f"the tag {shown!r} is not allowed in content files; remove it")
 
 
-def _key(loader: yaml.SafeLoader, event: yaml.Event) -> Any:
+def _key(loader: _Events, event: yaml.Event) -> Any:
     if not isinstance(event, yaml.ScalarEvent):
         _refuse_anchor_and_tag(event)
         raise ContentFileError(_line(event), "a key must be a plain value, not a list or a mapping")
@@ -187,17 +198,17 @@ def _key(loader: yaml.SafeLoader, event: yaml.Event) -> Any:
     return _scalar(loader, event)
 
 
-def _resolve(loader: yaml.SafeLoader, event: yaml.ScalarEvent) -> str:
+def _resolve(loader: _Events, event: yaml.ScalarEvent) -> str:
     if event.tag is None or event.tag == "!":
         return str(loader.resolve(yaml.ScalarNode, event.value, event.implicit))
     return str(event.tag)
 
 
-def _scalar(loader: yaml.SafeLoader, event: yaml.ScalarEvent) -> Any:
+def _scalar(loader: _Events, event: yaml.ScalarEvent) -> Any:
     tag = _resolve(loader, event)
     if tag == _YAML_TAG + "str":
         return event.value
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    node = yaml.ScalarNode(tag, event.value, style=event.style)
     try:
         return loader.construct_object(node)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
