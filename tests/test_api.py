@@ -210,3 +210,37 @@ def openapi_responses(app: Flask, path: str) -> dict[str, Any]:
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     responses: dict[str, Any] = document["paths"][path]["post"]["responses"]
     return responses
+
+
+def test_a_draft_left_by_an_older_version_is_completed_once_and_an_erased_one_is_not_remade(app: Flask) -> None:
+    """Before 0006 the API stored a draft, then completed it; a crash between left a draft (no
+    request hash). Its key's retry completes it; a repeat after erasure is refused."""
+    import hashlib
+
+    from screening import operations as ops
+
+    client, token = app.test_client(), token_for(app)
+    headers = {**auth(token), "Idempotency-Key": "left-by-0005-1"}
+    with app.extensions["screening.sessionmaker"]() as db:
+        user = accounts.find_user(db, "api-user")
+        assert user is not None
+        indicator_set = app.extensions["screening.content"].get_set("general")
+        draft = ops.create_draft(
+            db,
+            indicator_set,
+            start_key=hashlib.sha256(f"api:{user.id}:left-by-0005-1".encode()).hexdigest()[:43],
+            locale="en",
+            second_language=None,
+            institution="police",
+            role="first_contact_officer",
+            user=user,
+        )
+        draft_token = draft.token
+    first = client.post("/api/v1/screenings", json=BODY, headers=headers)
+    assert first.status_code == 201 and first.get_json()["token"] == draft_token and first.get_json()["level"] == 2
+    assert client.post("/api/v1/screenings", json=BODY, headers=headers).status_code == 200
+    with app.extensions["screening.sessionmaker"]() as db:
+        ops.erase(db, ops.find(db, draft_token), actor="test", reason="request")  # type: ignore[arg-type]
+        db.commit()
+    again = client.post("/api/v1/screenings", json=BODY, headers=headers)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "idempotency_conflict"

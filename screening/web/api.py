@@ -251,7 +251,8 @@ def create_screening() -> Any:
         user=g.user,
     )
     if outcome == ops.CONFLICT:
-        return api_error(409, "idempotency_conflict", "this Idempotency-Key was used with another request body")
+        why = "its screening was erased" if screening.erased_at else "it was used with another request body"
+        return api_error(409, "idempotency_conflict", f"this Idempotency-Key cannot be used again: {why}")
     return jsonify(_screening_json(screening)), 201 if outcome == ops.CREATED else 200
 
 
