@@ -27,6 +27,9 @@ class Screening(Base):
     token: Mapped[str] = mapped_column(String(43), unique=True, index=True)
     #: The start page's one-time key, so a repeated "Start" opens the same screening.
     start_key: Mapped[str | None] = mapped_column(String(43), unique=True)
+    #: SHA-256 of the canonical body of the API request that created the screening, so that a
+    #: repeat of its Idempotency-Key with another body is refused. Cleared on erasure.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     set_id: Mapped[str] = mapped_column(String(40))
     set_version: Mapped[str] = mapped_column(String(20))

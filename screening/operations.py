@@ -114,21 +114,57 @@ def institution_screenings(db: Session, institution: str, limit: int = 200) -> l
     return list(db.scalars(query))
 
 
-def save_answers(db: Session, screening: Screening, answers: dict[str, str], step: str) -> None:
-    """Merge one page's answers into the draft and remember where the screener is."""
-    if screening.completed:
-        return
+def _claim(db: Session, screening: Screening, *conditions: Any) -> bool:
+    """Lock the screening's row for the rest of the transaction if it still meets ``conditions``,
+    and re-read it; False (nothing locked, nothing read) if it no longer does.
+
+    Begins with an UPDATE rather than a SELECT so that it works alike on both databases: on
+    PostgreSQL the UPDATE takes the row lock (a concurrent writer waits, then re-checks the
+    conditions against the row as the other committed it); on SQLite it takes the database's write
+    lock at once. Either way the check, the re-read and the write that follows are one transaction.
+    """
+    claimed = db.execute(
+        update(Screening)
+        .where(Screening.id == screening.id, *conditions)
+        .values(status=Screening.status)
+        .execution_options(synchronize_session=False)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return False
+    db.refresh(screening)
+    return True
+
+
+def _claim_draft(db: Session, screening: Screening) -> bool:
+    """Claim the row if it is still a draft; otherwise end the transaction and show the row as it is."""
+    if _claim(db, screening, Screening.status == DRAFT, Screening.erased_at.is_(None)):
+        return True
+    db.commit()  # releases SQLite's write lock; nothing was written
+    db.refresh(screening)
+    return False
+
+
+def save_answers(db: Session, screening: Screening, answers: dict[str, str], step: str) -> bool:
+    """Merge one page's answers into the draft and remember where the screener is.
+
+    False, with nothing saved, when the screening is no longer a draft: a completed screening never
+    changes, even when this page was sent before another tab's final submission won."""
+    if not _claim_draft(db, screening):
+        return False
     screening.answers = {**screening.answers, **answers}
     screening.step = step
     db.commit()
+    return True
 
 
-def save_profile(db: Session, screening: Screening, profile: dict[str, Any], step: str) -> None:
-    if screening.completed:
-        return
+def save_profile(db: Session, screening: Screening, profile: dict[str, Any], step: str) -> bool:
+    """Store the draft's profile; False, with nothing saved, when it is no longer a draft."""
+    if not _claim_draft(db, screening):
+        return False
     screening.profile = profile
     screening.step = step
     db.commit()
+    return True
 
 
 def core_profile(screening: Screening) -> Profile:
@@ -196,14 +232,15 @@ def _stored_referrals(content: Content, assessment: Assessment) -> list[dict[str
     return stored
 
 
-def complete(db: Session, content: Content, screening: Screening, locale: str, user: User | None = None) -> Screening:
-    """Score and store. Idempotent: a double tap or a retry finds the screening already complete."""
-    if screening.completed:
-        return screening
+def _completion(content: Content, screening: Screening, locale: str) -> dict[str, Any]:
+    """Every column completion writes, scored from the answers and profile it writes with them."""
     assessment = _assess(content, screening)
     now = utcnow()
-    values = {
+    return {
         "status": COMPLETED,
+        "answers": screening.answers,
+        "profile": screening.profile,
+        "consent": screening.consent,
         "scoring_version": assessment.result.scoring_version,
         "rules_version": assessment.rules_version,
         "locale": locale,
@@ -214,26 +251,128 @@ def complete(db: Session, content: Content, screening: Screening, locale: str, u
         "updated_at": now,
         "step": "result",
     }
-    # The WHERE on status makes a concurrent second submission update nothing.
-    done = db.execute(update(Screening).where(Screening.id == screening.id, Screening.status == DRAFT).values(**values))
+
+
+def complete(db: Session, content: Content, screening: Screening, locale: str, user: User | None = None) -> bool:
+    """Score and store; True for the one request whose completion won.
+
+    Idempotent: a double tap, a retry or a concurrent submission finds the screening complete and
+    changes nothing. The row is claimed first, so the answers scored are the answers stored with
+    the result, even when a section save of another tab raced this submission."""
+    if screening.completed or not _claim_draft(db, screening):
+        return False
+    _store_completion(db, content, screening, locale, user)
+    return True
+
+
+def _store_completion(db: Session, content: Content, screening: Screening, locale: str, user: User | None) -> None:
+    """Write the completion of a claimed draft: one conditional UPDATE, one audit row, one commit."""
+    values = _completion(content, screening, locale)
+    done = db.execute(
+        update(Screening)
+        .where(Screening.id == screening.id, Screening.status == DRAFT)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if done.rowcount:  # type: ignore[attr-defined]
         audit.record(
             db, "screening_completed", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
         )
     db.commit()
     db.refresh(screening)
-    return screening
+
+
+CREATED, REPEATED, CONFLICT = "created", "repeated", "conflict"
+
+
+def create_completed(
+    db: Session,
+    content: Content,
+    indicator_set: IndicatorSet,
+    *,
+    start_key: str,
+    request_hash: str,
+    fields: dict[str, Any],
+    locale: str,
+    institution: str,
+    user: User,
+) -> tuple[Screening, str]:
+    """Create and complete a screening in one transaction (the API's create), idempotent by start key.
+
+    ``fields`` are the draft's answers, profile and consent. Returns the screening and
+    :data:`CREATED` for the one request whose insert won, :data:`REPEATED` for a repeat of its body
+    (``request_hash``), :data:`CONFLICT` for a repeat with another body or of an erased screening.
+    """
+    screening = Screening(
+        start_key=start_key,
+        request_hash=request_hash,
+        token=secrets.token_urlsafe(24),
+        set_id=indicator_set.id,
+        set_version=indicator_set.version,
+        second_language=None,
+        institution=institution,
+        role="first_contact_officer",
+        created_by_id=user.id,
+        **fields,
+    )
+    for column, value in _completion(content, screening, locale).items():
+        setattr(screening, column, value)
+    db.add(screening)
+    try:
+        db.flush()
+    except IntegrityError:
+        # The same key won before (or is winning now: PostgreSQL waits for its commit).
+        db.rollback()
+        return _repeat(db, content, start_key, request_hash, fields, locale, user)
+    for action in ("screening_created", "screening_completed"):
+        audit.record(db, action, actor=user.username, object_type="screening", object_id=screening.id, commit=False)
+    db.commit()
+    db.refresh(screening)  # as a repeat will read it
+    return screening, CREATED
+
+
+def _repeat(
+    db: Session,
+    content: Content,
+    start_key: str,
+    request_hash: str,
+    fields: dict[str, Any],
+    locale: str,
+    user: User,
+) -> tuple[Screening, str]:
+    """A repeat of an API create: the stored screening, and whether the repeat matches its first body."""
+    existing = db.scalars(select(Screening).where(Screening.start_key == start_key)).one()
+    # A screening stored before request hashes were kept (NULL) is taken as a repeat, as it was then.
+    if existing.erased_at is not None or existing.request_hash not in (None, request_hash):
+        return existing, CONFLICT
+    if existing.completed:
+        return existing, REPEATED
+    # A draft left by an older version that stopped between its two steps: complete it now.
+    if not _claim_draft(db, existing):
+        return existing, REPEATED if existing.completed else CONFLICT
+    for column, value in {**fields, "request_hash": request_hash}.items():
+        setattr(existing, column, value)
+    _store_completion(db, content, existing, locale, user)
+    return existing, CREATED
 
 
 def record_consent(
     db: Session, content: Content, screening: Screening, consent: str, informed: bool, user: User | None = None
-) -> None:
-    """Record consent and information; the referral rules may depend on consent."""
+) -> bool:
+    """Record consent and information; the referral rules may depend on consent.
+
+    Only on a completed screening that is not erased; the referrals are re-derived, in the same
+    transaction, from the answers the row holds."""
+    if not _claim(db, screening, Screening.status == COMPLETED, Screening.erased_at.is_(None)):
+        db.commit()
+        db.refresh(screening)
+        return False
     screening.consent = consent
     screening.informed_of_rights = informed
     screening.referrals = _stored_referrals(content, _assess(content, screening))
     screening.updated_at = utcnow()
     audit.record(db, "consent_recorded", actor=_name(user), object_type="screening", object_id=screening.id)
+    return True
 
 
 #: What erasure keeps of a screening's result: enough for anonymous aggregate counts, nothing more.
@@ -242,7 +381,7 @@ KEPT_RESULT_KEYS = ("level", "child", "urgent", "forms", "set_id", "set_version"
 
 def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) -> None:
     """Erase the answers, profile, case reference and explanation; keep anonymous counts."""
-    if screening.erased_at is not None:
+    if screening.erased_at is not None or not _claim(db, screening, Screening.erased_at.is_(None)):
         return
     result = screening.result or {}
     kept = {key: result[key] for key in KEPT_RESULT_KEYS if key in result}
@@ -251,6 +390,7 @@ def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) 
         kept["municipality"] = (screening.profile or {}).get("municipality")
     screening.answers = {}
     screening.profile = {}
+    screening.request_hash = None
     screening.result = kept or None
     screening.referrals = [{"contact": r["contact"], "priority": r["priority"]} for r in screening.referrals or []]
     screening.consent = "not_recorded"

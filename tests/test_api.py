@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -131,3 +132,115 @@ def _check_operation(operation: Any, token: str) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     check()
+
+
+WRONG_TYPES: list[Any] = [[], {}, ["female"], {"a": 1}, 1, 1.5, True, None]
+FIELDS = ["set", "version", "locale", "age", "age_estimate", "age_uncertain", "foreign_national"]
+FIELDS += ["asylum_seeker", "municipality", "consent", "sex", "safety", "answers"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/score", "/api/v1/screenings"])
+def test_a_value_of_the_wrong_json_type_in_any_field_is_never_a_server_error(app: Flask, path: str) -> None:
+    """``"sex": []`` and the like: refused with 400 invalid_input (invalid_language for the locale),
+    or read as documented where the type is allowed (null for an optional field); never a 500."""
+    client, token = app.test_client(), token_for(app)
+    answers = {"doc.held_by_controller": []}, {"doc.held_by_controller": 1}, {"doc.held_by_controller": None}
+    failures = []
+    for number, (field, value) in enumerate(
+        [(f, v) for f in FIELDS for v in WRONG_TYPES] + [("answers", a) for a in answers]
+    ):
+        headers = {**auth(token), "Idempotency-Key": f"wrong-type-{number:04d}"}
+        response = client.post(path, json={**BODY, field: value}, headers=headers)
+        body = response.get_json(silent=True) or {}
+        if response.status_code >= 500:
+            failures.append(f"{field}={value!r}: {response.status_code}")
+        elif response.status_code == 400 and body["error"]["code"] not in ("invalid_input", "invalid_language"):
+            failures.append(f"{field}={value!r}: {body['error']['code']}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("sex", [[], {}])
+def test_a_list_or_mapping_as_sex_is_invalid_input(app: Flask, sex: Any) -> None:
+    """The review's reproduction: a 500 (unhashable type) before."""
+    headers = {**auth(token_for(app)), "Idempotency-Key": "sex-of-wrong-type"}
+    response = app.test_client().post("/api/v1/screenings", json={**BODY, "sex": sex}, headers=headers)
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_input"
+
+
+def _audit_count(app: Flask, action: str) -> int:
+    from sqlalchemy import func, select
+
+    from screening.models import AuditEvent
+
+    with app.extensions["screening.sessionmaker"]() as db:
+        return db.scalar(select(func.count()).where(AuditEvent.action == action)) or 0
+
+
+def test_api_reads_are_audited_like_the_web_pages(app: Flask) -> None:
+    client, token = app.test_client(), token_for(app)
+    created = client.post("/api/v1/screenings", json=BODY, headers={**auth(token), "Idempotency-Key": "audit-me-1"})
+    before = {action: _audit_count(app, action) for action in ("screening_viewed", "slip_downloaded")}
+    assert client.get(f"/api/v1/screenings/{created.get_json()['token']}", headers=auth(token)).status_code == 200
+    assert client.get(created.get_json()["slip_pdf"], headers=auth(token)).status_code == 200
+    after = {action: _audit_count(app, action) for action in ("screening_viewed", "slip_downloaded")}
+    assert after == {action: count + 1 for action, count in before.items()}
+    other = token_for(app, "nurse", institution="health")  # a refused read is no view
+    assert client.get(f"/api/v1/screenings/{created.get_json()['token']}", headers=auth(other)).status_code == 404
+    assert _audit_count(app, "screening_viewed") == after["screening_viewed"]
+
+
+def test_a_key_repeated_with_another_body_is_refused_and_changes_nothing(app: Flask) -> None:
+    client, token = app.test_client(), token_for(app)
+    headers = {**auth(token), "Idempotency-Key": "tablet-7-attempt-1"}
+    first = client.post("/api/v1/screenings", json=BODY, headers=headers)
+    other = {**BODY, "answers": {"doc.held_by_controller": "no"}}
+    refused = client.post("/api/v1/screenings", json=other, headers=headers)
+    assert first.status_code == 201
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "idempotency_conflict"
+    # The same body in another key order and spacing is the same request.
+    reordered = json.dumps(dict(reversed(list(BODY.items()))), indent=2)
+    again = client.post("/api/v1/screenings", data=reordered, content_type="application/json", headers=headers)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    fetched = client.get(f"/api/v1/screenings/{first.get_json()['token']}", headers=auth(token)).get_json()
+    assert fetched["level"] == first.get_json()["level"] == 2
+    assert "409" in openapi_responses(app, "/screenings")
+
+
+def openapi_responses(app: Flask, path: str) -> dict[str, Any]:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    responses: dict[str, Any] = document["paths"][path]["post"]["responses"]
+    return responses
+
+
+def test_a_draft_left_by_an_older_version_is_completed_once_and_an_erased_one_is_not_remade(app: Flask) -> None:
+    """Before 0006 the API stored a draft, then completed it; a crash between left a draft (no
+    request hash). Its key's retry completes it; a repeat after erasure is refused."""
+    import hashlib
+
+    from screening import operations as ops
+
+    client, token = app.test_client(), token_for(app)
+    headers = {**auth(token), "Idempotency-Key": "left-by-0005-1"}
+    with app.extensions["screening.sessionmaker"]() as db:
+        user = accounts.find_user(db, "api-user")
+        assert user is not None
+        indicator_set = app.extensions["screening.content"].get_set("general")
+        draft = ops.create_draft(
+            db,
+            indicator_set,
+            start_key=hashlib.sha256(f"api:{user.id}:left-by-0005-1".encode()).hexdigest()[:43],
+            locale="en",
+            second_language=None,
+            institution="police",
+            role="first_contact_officer",
+            user=user,
+        )
+        draft_token = draft.token
+    first = client.post("/api/v1/screenings", json=BODY, headers=headers)
+    assert first.status_code == 201 and first.get_json()["token"] == draft_token and first.get_json()["level"] == 2
+    assert client.post("/api/v1/screenings", json=BODY, headers=headers).status_code == 200
+    with app.extensions["screening.sessionmaker"]() as db:
+        ops.erase(db, ops.find(db, draft_token), actor="test", reason="request")  # type: ignore[arg-type]
+        db.commit()
+    again = client.post("/api/v1/screenings", json=BODY, headers=headers)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "idempotency_conflict"

@@ -7,6 +7,7 @@ from typing import Any
 
 from screening.core.errors import ScoringInputError
 from screening.core.profile import AGE_ESTIMATES, CONSENT_VALUES, Profile
+from screening.core.scoring import ANSWERS
 
 INPUT_KEYS = (
     "age",
@@ -42,8 +43,18 @@ def _answers(data: Mapping[str, Any], key: str) -> dict[str, str]:
     raw = data.get(key) or {}
     if not isinstance(raw, Mapping):
         raise ScoringInputError(f"{key} must map indicator ids to yes, no, unknown or not_asked")
-    # YAML 1.1 reads a bare yes/no as a boolean; accept that spelling rather than punish it.
-    return {str(k): ("yes" if v is True else "no" if v is False else str(v)) for k, v in raw.items()}
+    return {str(k): _answer(k, v) for k, v in raw.items()}
+
+
+def _answer(indicator_id: Any, value: Any) -> str:
+    """One answer as text. YAML 1.1 reads a bare yes/no as a boolean: that spelling is accepted
+    rather than punished. Anything else that is not text (a list, a number, null) is refused here,
+    so it never reaches the scoring as the text of a Python object."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, str):
+        raise ScoringInputError(f"invalid answer {value!r} for {str(indicator_id)!r} (allowed: {', '.join(ANSWERS)})")
+    return value
 
 
 def parse_screening_input(data: Any) -> tuple[Profile, dict[str, str]]:
@@ -54,13 +65,14 @@ def parse_screening_input(data: Any) -> tuple[Profile, dict[str, str]]:
     if unknown:
         raise ScoringInputError(f"unknown key(s) {', '.join(map(str, unknown))} (allowed: {', '.join(INPUT_KEYS)})")
     consent = data.get("consent", "not_recorded")
-    if consent not in CONSENT_VALUES:
+    # The isinstance checks keep a list or a mapping out of the membership tests (unhashable there).
+    if not isinstance(consent, str) or consent not in CONSENT_VALUES:
         raise ScoringInputError(f"consent must be one of {', '.join(CONSENT_VALUES)}, found {consent!r}")
     municipality = data.get("municipality")
     if municipality is not None and not isinstance(municipality, str):
         raise ScoringInputError("municipality must be a municipality key such as 'prishtine'")
     estimate = data.get("age_estimate")
-    if estimate is not None and estimate not in AGE_ESTIMATES:
+    if estimate is not None and (not isinstance(estimate, str) or estimate not in AGE_ESTIMATES):
         raise ScoringInputError(f"age_estimate must be one of {', '.join(AGE_ESTIMATES)}, found {estimate!r}")
     profile = Profile(
         age=_age(data.get("age")),

@@ -5,12 +5,15 @@ Errors are JSON with a stable code: ``{"error": {"code": "invalid_input", "messa
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import force_locale
 
+from screening import audit
 from screening import operations as ops
 from screening.core.assessment import assess, resolve_set
 from screening.core.errors import ScoringInputError
@@ -169,7 +172,7 @@ def _web_profile(data: dict[str, Any], profile: Any) -> dict[str, Any]:
     """The stored profile (the same shape the checklist stores) from an API request."""
     nationality = {True: "other", False: "kosovo", None: "unknown"}[profile.foreign_national]
     sex = data.get("sex", "not_stated")
-    if sex not in SEXES:
+    if not isinstance(sex, str) or sex not in SEXES:
         raise ScoringInputError(f"sex must be one of {', '.join(SEXES)}")
     return {
         "age": profile.age,
@@ -185,6 +188,11 @@ def _web_profile(data: dict[str, Any], profile: Any) -> dict[str, Any]:
         "case_reference": None,
         "complete": True,
     }
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time in UTC; SQLite gives it back without its zone (it was stored in UTC)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _screening_json(screening: Screening) -> dict[str, Any]:
@@ -205,7 +213,7 @@ def _screening_json(screening: Screening) -> dict[str, Any]:
             {"contact": r["contact"], "priority": r["priority"], "phone": r.get("phone")}
             for r in screening.referrals or []
         ],
-        "completed_at": screening.completed_at.isoformat() if screening.completed_at else None,
+        "completed_at": _utc(screening.completed_at).isoformat() if screening.completed_at else None,
         "slip_pdf": url_for("api.screening_slip", token=screening.token),
     }
 
@@ -213,7 +221,8 @@ def _screening_json(screening: Screening) -> dict[str, Any]:
 @bp.post("/screenings")
 @api_token(SCREENER)
 def create_screening() -> Any:
-    """Create and complete a screening. A repeat with the same Idempotency-Key returns the first one."""
+    """Create and complete a screening, idempotent by Idempotency-Key: 201 for the one request that
+    created it, 200 with the same body for a repeat of the first request's body, 409 for another body."""
     key = request.headers.get("Idempotency-Key", "")
     if not 8 <= len(key) <= 200:
         return api_error(400, "idempotency_key_required", "send an Idempotency-Key header of 8 to 200 characters")
@@ -230,24 +239,27 @@ def create_screening() -> Any:
         stored_profile = _web_profile(data, profile)
     except ScoringInputError as exc:
         return api_error(400, "invalid_input", str(exc))
-    db = get_session()
-    start_key = hashlib.sha256(f"api:{g.user.id}:{key}".encode()).hexdigest()[:43]
-    screening = ops.create_draft(
-        db,
+    screening, outcome = ops.create_completed(
+        get_session(),
+        _content(),
         indicator_set,
-        start_key=start_key,
+        start_key=hashlib.sha256(f"api:{g.user.id}:{key}".encode()).hexdigest()[:43],
+        request_hash=request_hash(data),
+        fields={"answers": answers, "profile": stored_profile, "consent": profile.consent},
         locale=locale,
-        second_language=None,
         institution=g.user.institution,
-        role="first_contact_officer",
         user=g.user,
     )
-    created = not screening.completed
-    if created:
-        screening.answers, screening.profile, screening.consent = answers, stored_profile, profile.consent
-        db.commit()
-        ops.complete(db, _content(), screening, locale, g.user)
-    return jsonify(_screening_json(screening)), 201 if created else 200
+    if outcome == ops.CONFLICT:
+        why = "its screening was erased" if screening.erased_at else "it was used with another request body"
+        return api_error(409, "idempotency_conflict", f"this Idempotency-Key cannot be used again: {why}")
+    return jsonify(_screening_json(screening)), 201 if outcome == ops.CREATED else 200
+
+
+def request_hash(data: dict[str, Any]) -> str:
+    """SHA-256 of the body in a canonical form: key order and spacing make no difference."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 NOT_FOUND = (404, "not_found", "no completed screening with this token in your institution")
@@ -261,11 +273,19 @@ def _own(token: str) -> Screening | None:
     return None if screening.erased_at else screening
 
 
+def _audit(action: str, screening: Screening) -> None:
+    """The same audit row as the web page that shows the same thing."""
+    audit.record(get_session(), action, actor=g.user.username, object_type="screening", object_id=screening.id)
+
+
 @bp.get("/screenings/<token>")
 @api_token(SCREENER)
 def get_screening(token: str) -> Any:
     screening = _own(token)
-    return api_error(*NOT_FOUND) if screening is None else jsonify(_screening_json(screening))
+    if screening is None:
+        return api_error(*NOT_FOUND)
+    _audit("screening_viewed", screening)
+    return jsonify(_screening_json(screening))
 
 
 @bp.get("/screenings/<token>/slip.pdf")
@@ -282,4 +302,6 @@ def screening_slip(token: str) -> Any:
 
     with force_locale(language):
         html = render_template("slip/slip.html", slip=slip_view(screening, language), pdf=True)
-    return Response(slip_pdf_bytes(html), mimetype="application/pdf")
+    pdf = slip_pdf_bytes(html)
+    _audit("slip_downloaded", screening)
+    return Response(pdf, mimetype="application/pdf")

@@ -99,7 +99,13 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    names = {400: "Bad request", 401: "No valid token", 403: "Not allowed", 404: "Not found"}
+    names = {
+        400: "Bad request",
+        401: "No valid token",
+        403: "Not allowed",
+        404: "Not found",
+        409: "The Idempotency-Key was used with another body (code idempotency_conflict)",
+    }
     return {str(code): _json(ERROR, names[code]) for code in codes}
 
 
@@ -151,6 +157,13 @@ def openapi_document() -> dict[str, Any]:
             "/screenings": {
                 "post": {
                     "summary": "Create and complete a screening (idempotent by Idempotency-Key)",
+                    "description": (
+                        "Only the request that created the screening gets 201. A repeat of the same key with the "
+                        "same body (compared as canonical JSON: key order and spacing do not matter) gets 200 and "
+                        "the same screening, however many requests race; a repeat with a different body gets 409 "
+                        "with code idempotency_conflict and stores nothing, as does a repeat after the screening "
+                        "was erased. A completed screening never changes."
+                    ),
                     "security": secured,
                     "parameters": [
                         {
@@ -163,8 +176,8 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": {"required": True, "content": {"application/json": {"schema": SCREENING_INPUT}}},
                     "responses": {
                         "201": _json(SCREENING, "Created"),
-                        "200": _json(SCREENING, "Already created"),
-                        **_errors(400, 401, 403),
+                        "200": _json(SCREENING, "Already created by an earlier request with the same body"),
+                        **_errors(400, 401, 403, 409),
                     },
                 }
             },
