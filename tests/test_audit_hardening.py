@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -271,18 +272,22 @@ def _training(held_on: dt.date, created_at: dt.datetime) -> TrainingSession:
     return TrainingSession(code="ABCDEF", held_on=held_on, created_at=created_at)
 
 
+def closes(training: TrainingSession) -> dt.datetime:
+    return join_closes_at(training, ZoneInfo("Europe/Belgrade"))
+
+
 def test_a_join_code_works_until_midnight_in_kosovo_at_the_end_of_the_class_day() -> None:
     day = dt.date(2026, 11, 28)
     created = dt.datetime(2026, 11, 28, 7, 0, tzinfo=dt.UTC)
-    assert join_closes_at(_training(day, created)) == dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.UTC)  # CET
+    assert closes(_training(day, created)) == dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.UTC)  # CET
     summer = dt.date(2026, 6, 15)
     june = dt.datetime(2026, 6, 15, 7, 0, tzinfo=dt.UTC)
-    assert join_closes_at(_training(summer, june)) == dt.datetime(2026, 6, 15, 22, 0, tzinfo=dt.UTC)  # CEST
+    assert closes(_training(summer, june)) == dt.datetime(2026, 6, 15, 22, 0, tzinfo=dt.UTC)  # CEST
     # created at 00:30 Kosovo time for "yesterday": the class day is the day it was made
     late = dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC)
-    assert join_closes_at(_training(day, late)) == dt.datetime(2026, 11, 29, 23, 0, tzinfo=dt.UTC)
+    assert closes(_training(day, late)) == dt.datetime(2026, 11, 29, 23, 0, tzinfo=dt.UTC)
     # a class set up in advance stays open through its own day; SQLite gives naive UTC times
-    assert join_closes_at(_training(dt.date(2026, 12, 3), created.replace(tzinfo=None))) == dt.datetime(
+    assert closes(_training(dt.date(2026, 12, 3), created.replace(tzinfo=None))) == dt.datetime(
         2026, 12, 3, 23, 0, tzinfo=dt.UTC
     )
 

@@ -15,17 +15,15 @@ from flask import Response
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Cell = str | int | float | None
 
-
-def spreadsheet_safe(value: Cell) -> Cell:
+def spreadsheet_safe(value: object) -> object:
     """The cell as a spreadsheet will show it, never run it: text that starts a formula gets a "'"."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def csv_response(header: Sequence[str], rows: Iterable[Sequence[Cell]], filename: str) -> Response:
+def csv_response(header: Sequence[str], rows: Iterable[Sequence[object]], filename: str) -> Response:
     """A CSV download with every text cell made safe."""
     out = io.StringIO()
     writer = csv.writer(out)

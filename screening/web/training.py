@@ -51,8 +51,6 @@ PROFESSIONS = {
     "mobile_team": _l("Mobile team member"),
     "other": _l("Other profession"),
 }
-#: Kosovo's time zone: a join code works until midnight there at the end of the class day.
-CLASS_TIME_ZONE = ZoneInfo("Europe/Belgrade")
 #: Wrong join codes allowed from one network address per window; a class behind one router
 #: makes a few typing mistakes, a script guessing codes makes thousands.
 JOIN_WRONG_CODES_PER_WINDOW = 20
@@ -198,7 +196,7 @@ def class_view(code: str) -> str:
         summary=class_summary(training),
         scenarios=_content().scenarios,
         join_url=join_url,
-        class_day=(join_closes_at(training) - dt.timedelta(days=1)).date(),
+        class_day=(join_closes_at(training, _class_time_zone()) - dt.timedelta(days=1)).date(),
         qr=_qr_data_uri(join_url),
         professions=PROFESSIONS,
     )
@@ -251,15 +249,20 @@ def _trainee() -> tuple[Trainee, TrainingSession]:
     return trainee, training
 
 
-def join_closes_at(training: TrainingSession) -> dt.datetime:
-    """When the class's join code stops working: midnight in Kosovo at the end of the class day.
+def join_closes_at(training: TrainingSession, zone: ZoneInfo) -> dt.datetime:
+    """When the class's join code stops working: midnight in ``zone`` at the end of the class day.
 
     The class day is the session's date, or the day it was created when that is later, so that a
     date typed in the past does not close a new class before it starts.
     """
     created = training.created_at if training.created_at.tzinfo else training.created_at.replace(tzinfo=dt.UTC)
-    day = max(training.held_on, created.astimezone(CLASS_TIME_ZONE).date())
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CLASS_TIME_ZONE)
+    day = max(training.held_on, created.astimezone(zone).date())
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
+def _class_time_zone() -> ZoneInfo:
+    """The ``timezone`` setting: Kosovo's (Europe/Belgrade) unless changed."""
+    return ZoneInfo(current_app.config["SCREENING_SETTINGS"].timezone)
 
 
 def _address_key() -> str:
@@ -310,7 +313,7 @@ def _open_class(code: str) -> tuple[TrainingSession | None, Any]:
     training = get_session().scalars(select(TrainingSession).where(TrainingSession.code == code)).first()
     if training is None:
         return None, _l("No class has this code. Check it on the projector.")
-    if utcnow() >= join_closes_at(training):
+    if utcnow() >= join_closes_at(training, _class_time_zone()):
         return None, _l("This class has ended: its code worked until the end of the class day. Ask the trainer.")
     return training, None
 
