@@ -120,6 +120,20 @@ class TrainingSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class JoinAddress(Base):
+    """Wrong join codes from one network address in one time window (the limit on guessing codes).
+
+    The address is stored only as a keyed hash, and rows of past windows are deleted. Kept in the
+    database, not in memory, so that every worker and app server shares the count.
+    """
+
+    __tablename__ = "join_addresses"
+
+    address_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Trainee(Base):
     __tablename__ = "trainees"
 

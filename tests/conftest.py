@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from screening.core.loading import load_content
@@ -48,8 +49,19 @@ def _postgres_available() -> str | None:
         return None
 
 
+def _postgres_admin(url: str) -> Engine:
+    """An autocommit engine on the server of ``url``, for CREATE and DROP DATABASE."""
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_template() -> Iterator[str]:
+    """A database migrated once per run, named after POSTGRES_TEST_URL's, that each test clones.
+
+    Cloning a migrated template gives each test an untouched database without emptying the audit
+    trail, which refuses DELETE and TRUNCATE by design. Other runs use other databases: every name
+    here derives from POSTGRES_TEST_URL's database name.
+    """
     url = _postgres_available()
     if url is None:
         if os.environ.get("POSTGRES_TEST_REQUIRED"):
@@ -57,13 +69,34 @@ def postgres_url() -> str:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
     from screening.db import make_engine, upgrade
 
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    base, _, name = url.rpartition("/")
+    template = f"{name}_template"
+    admin = _postgres_admin(url)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{template}"'))
+    engine = make_engine(f"{base}/{template}")
     upgrade(engine)
-    engine.dispose()
-    return url
+    engine.dispose()  # a template cannot be cloned while anyone is connected to it
+    yield template
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test (a clone of the template), dropped after."""
+    base, _, name = POSTGRES_URL.rpartition("/")
+    database = f"{name}_case"
+    admin = _postgres_admin(POSTGRES_URL)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{postgres_template}"'))
+    yield f"{base}/{database}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) -> Flask:
@@ -79,16 +112,11 @@ def make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) -
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """The app on a fresh database: a new SQLite file, or an emptied PostgreSQL database."""
+    """The app on a fresh database: a new SQLite file, or a new PostgreSQL database."""
     if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        application = make_app(tmp_path, url)
-        engine = application.extensions["screening.engine"]
-        with engine.begin() as connection:
-            # TRUNCATE, not DELETE: the audit trail refuses row deletes by design.
-            connection.execute(text("TRUNCATE screenings, user_sessions, audit_events, users RESTART IDENTITY CASCADE"))
+        application = make_app(tmp_path, request.getfixturevalue("postgres_url"))
         yield application
-        engine.dispose()
+        application.extensions["screening.engine"].dispose()
     else:
         application = make_app(tmp_path)
         yield application

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -20,6 +18,7 @@ from screening.i18n import current_locale
 from screening.models import AuditEvent, User
 from screening.roles import ADMIN, SUPERVISOR
 from screening.web.access import requires
+from screening.web.csv_export import csv_response
 from screening.web.forms import ConfirmForm, Form, options
 from screening.web.templating import ROLE_LABELS
 from screening.web.vocabulary import INSTITUTIONS
@@ -119,17 +118,13 @@ def audit_trail() -> str:
 @requires(ADMIN)
 def audit_export() -> Response:
     db = get_session()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "at", "actor", "action", "object_type", "object_id", "outcome"])
-    for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id)):
-        writer.writerow(
-            [e.id, e.at.isoformat(), e.actor or "", e.action, e.object_type or "", e.object_id or "", e.outcome]
-        )
+    rows = [
+        [e.id, e.at.isoformat(), e.actor or "", e.action, e.object_type or "", e.object_id or "", e.outcome]
+        for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ]
     audit.record(db, "export", actor=g.user.username, object_type="audit_events")
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    return response
+    header = ["id", "at", "actor", "action", "object_type", "object_id", "outcome"]
+    return csv_response(header, rows, "audit-trail.csv")
 
 
 @bp.post("/purge")
@@ -274,15 +269,9 @@ def statistics_csv(table: str) -> Response:
         abort(404 if table not in TABLE_TITLES else 400)
     _rows, tables = _statistics(form)
     labels = _labels().get(table, {})
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["key", "label", "count"])
-    for key, shown, _drawn in tables[table]:
-        writer.writerow([key, str(labels.get(key, key)), shown])
+    rows = [[key, str(labels.get(key, key)), shown] for key, shown, _drawn in tables[table]]
     audit.record(get_session(), "export", actor=g.user.username, object_type="statistics", object_id=table)
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{table}.csv"'
-    return response
+    return csv_response(["key", "label", "count"], rows, f"{table}.csv")
 
 
 @bp.get("/records.csv")
@@ -300,12 +289,7 @@ def records_export() -> Response:
         institution=form.institution.data or None,
         set_id=form.set_id.data or None,
     )
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=statistics.RECORD_COLUMNS)
-    writer.writeheader()
-    for record_id, row in records:
-        writer.writerow(statistics.record(row, record_id))
+    columns = statistics.RECORD_COLUMNS
+    rows = [[line[column] for column in columns] for line in (statistics.record(r, i) for i, r in records)]
     audit.record(get_session(), "export", actor=g.user.username, object_type="records", outcome=f"{len(records)} rows")
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="screenings-pseudonymised.csv"'
-    return response
+    return csv_response(columns, rows, "screenings-pseudonymised.csv")

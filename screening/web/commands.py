@@ -93,16 +93,43 @@ def register(group: click.Group) -> None:
         app.run(host=host, port=port, debug=False)
 
     @group.command()
-    @click.option("--older-than-days", type=int, default=None, help="Default: the retention_days setting.")
+    @click.option(
+        "--older-than-days",
+        type=click.IntRange(min=1),  # 0 or less would erase today's screenings, drafts in progress too
+        default=None,
+        help="At least 1. Default: the retention_days setting.",
+    )
     def purge(older_than_days: int | None) -> None:
         """Erase answers, profile and case reference of screenings past the retention period."""
         from screening import operations
 
         app = _app()
-        days = older_than_days or app.config["SCREENING_SETTINGS"].retention_days
+        days = older_than_days if older_than_days is not None else app.config["SCREENING_SETTINGS"].retention_days
         with _session(app) as db:
             count = operations.purge(db, retention_days=days, actor="cli")
         click.echo(f"Erased {count} screening(s) older than {days} days.")
+
+    @group.command("grant-app-role")
+    @click.argument("role")
+    def grant_app_role(role: str) -> None:
+        """PostgreSQL: let ROLE (not the tables' owner) run the app; it may only append to the audit trail.
+
+        Run as the owner after every init-db; then point database_url at ROLE.
+        """
+        from screening.app_role import AppRoleError
+        from screening.app_role import grant_app_role as grant
+
+        engine = _app().extensions["screening.engine"]
+        try:
+            statements = grant(engine, role)
+        except AppRoleError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        finally:
+            engine.dispose()
+        for statement in statements:
+            click.echo(f"{statement};")
+        click.echo(f"{role} may now run the app; audit_events: SELECT and INSERT only.")
 
     @group.group()
     def users() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, html_lang, localise
 from screening.i18n import current_locale
 from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
+from screening.web.access import PUBLIC, access_of
 from screening.web.vocabulary import ANSWER_LABELS, PRIORITY_LABELS
 
 ROLE_LABELS = {
@@ -62,6 +63,28 @@ def init_templating(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if request.endpoint and request.endpoint.startswith("checklist."):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if _private(response):
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+#: Paths whose every answer is private, whoever asks: a 404 or a redirect to the login page too.
+PRIVATE_PATHS = ("/admin", "/training", "/account", "/api/v1/screenings", "/s/", "/t/", "/screenings", "/new")
+PRIVATE_TYPES = frozenset({"text/csv", "application/pdf"})
+
+
+def _private(response: Response) -> bool:
+    """No browser, proxy or back button may keep this answer: it is for one person.
+
+    Everything answered to a signed-in user, a trainee or an API token is private, and so is every
+    route that needs one of them, every export and every PDF. Only the static files stay cacheable.
+    """
+    if request.endpoint == "static":
+        return False
+    if g.get("user") is not None or "trainee" in session or "Authorization" in request.headers:
+        return True
+    if request.endpoint and (
+        request.endpoint.startswith("checklist.") or access_of(current_app, request.endpoint) != PUBLIC
+    ):
+        return True
+    return request.path.startswith(PRIVATE_PATHS) or response.mimetype in PRIVATE_TYPES

@@ -6,17 +6,20 @@ Everything here is marked as training on every page and stored apart from real s
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
+import hashlib
+import hmac
 import io
 import secrets
 from collections import Counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
@@ -28,10 +31,11 @@ from screening.core.model import Content, IndicatorSet, Scenario, Section
 from screening.core.training import give_feedback
 from screening.db import get_session
 from screening.i18n import remember_locale
-from screening.models import Trainee, TrainingAttempt, TrainingSession
+from screening.models import JoinAddress, Trainee, TrainingAttempt, TrainingSession, utcnow
 from screening.roles import TRAINER
 from screening.web import forms
 from screening.web.access import public, requires
+from screening.web.csv_export import csv_response
 from screening.web.forms import Form
 
 bp = Blueprint("training", __name__)
@@ -47,6 +51,18 @@ PROFESSIONS = {
     "mobile_team": _l("Mobile team member"),
     "other": _l("Other profession"),
 }
+#: Wrong join codes allowed from one network address per window; a class behind one router
+#: makes a few typing mistakes, a script guessing codes makes thousands.
+JOIN_WRONG_CODES_PER_WINDOW = 20
+JOIN_WINDOW_SECONDS = 10 * 60
+#: Bidirectional embedding, override and isolate controls (and the invisible direction marks):
+#: in a name they turn the text around so that it reads as something else. Dropped from input.
+BIDI_CONTROLS = dict.fromkeys([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_bidi_controls(value: str | None) -> str | None:
+    """The text without bidirectional control characters (a form filter)."""
+    return value.translate(BIDI_CONTROLS) if value else value
 
 
 def _content() -> Content:
@@ -55,7 +71,7 @@ def _content() -> Content:
 
 
 class NewSessionForm(Form):
-    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)], filters=[without_bidi_controls])
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     language = SelectField(
         _l("Language of the session"), choices=forms.options((c, NATIVE_NAMES[c]) for c in UI_LOCALES)
@@ -66,7 +82,9 @@ class NewSessionForm(Form):
 class JoinForm(Form):
     code = StringField(_l("Join code"), validators=[DataRequired(), Length(min=CODE_LENGTH, max=CODE_LENGTH)])
     display_name = StringField(
-        _l("Your name for this class (a first name or a nickname)"), validators=[DataRequired(), Length(max=40)]
+        _l("Your name for this class (a first name or a nickname)"),
+        validators=[DataRequired(), Length(max=40)],
+        filters=[without_bidi_controls],
     )
     profession = SelectField(_l("Your profession"), choices=forms.options(PROFESSIONS.items()))
     language = SelectField(_l("Your language"), choices=forms.options((c, NATIVE_NAMES[c]) for c in UI_LOCALES))
@@ -178,6 +196,7 @@ def class_view(code: str) -> str:
         summary=class_summary(training),
         scenarios=_content().scenarios,
         join_url=join_url,
+        class_day=(join_closes_at(training, _class_time_zone()) - dt.timedelta(days=1)).date(),
         qr=_qr_data_uri(join_url),
         professions=PROFESSIONS,
     )
@@ -187,25 +206,20 @@ def class_view(code: str) -> str:
 @requires(TRAINER)
 def class_csv(code: str) -> Response:
     training = _own_session(code)
-    summary = class_summary(training)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["session", "date", "place", "trainee", "profession", "scenarios_done", "score"])
-    for person in summary["trainees"]:
-        writer.writerow(
-            [
-                training.code,
-                training.held_on.isoformat(),
-                training.place,
-                person["name"],
-                person["profession"],
-                person["done"],
-                "" if person["score"] is None else person["score"],
-            ]
-        )
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="training-{training.code}.csv"'
-    return response
+    rows = [
+        [
+            training.code,
+            training.held_on.isoformat(),
+            training.place,
+            person["name"],
+            person["profession"],
+            person["done"],
+            "" if person["score"] is None else person["score"],
+        ]
+        for person in class_summary(training)["trainees"]
+    ]
+    header = ["session", "date", "place", "trainee", "profession", "scenarios_done", "score"]
+    return csv_response(header, rows, f"training-{training.code}.csv")
 
 
 @bp.get("/training/<code>/summary")
@@ -235,31 +249,115 @@ def _trainee() -> tuple[Trainee, TrainingSession]:
     return trainee, training
 
 
+def join_closes_at(training: TrainingSession, zone: ZoneInfo) -> dt.datetime:
+    """When the class's join code stops working: midnight in ``zone`` at the end of the class day.
+
+    The class day is the session's date, or the day it was created when that is later, so that a
+    date typed in the past does not close a new class before it starts.
+    """
+    created = training.created_at if training.created_at.tzinfo else training.created_at.replace(tzinfo=dt.UTC)
+    day = max(training.held_on, created.astimezone(zone).date())
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
+def _class_time_zone() -> ZoneInfo:
+    """The ``timezone`` setting: Kosovo's (Europe/Belgrade) unless changed."""
+    return ZoneInfo(current_app.config["SCREENING_SETTINGS"].timezone)
+
+
+def _address_key() -> str:
+    """The network address as stored: a keyed hash, so the table holds no address."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()
+
+
+def _join_window(now: dt.datetime) -> dt.datetime:
+    seconds = int(now.timestamp())
+    return dt.datetime.fromtimestamp(seconds - seconds % JOIN_WINDOW_SECONDS, dt.UTC)
+
+
+def _count_join_attempt(key: str, window: dt.datetime) -> int:
+    """Count one attempt from the address in this window (one atomic upsert); the new count.
+
+    Counted before the code is looked up, so parallel guesses cannot slip past the limit; a right
+    code takes its attempt back (``_forgive_join_attempt``).
+    """
+    db = get_session()
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(JoinAddress)
+        .values(address_key=key, window_start=window, failures=1)
+        .on_conflict_do_update(
+            index_elements=[JoinAddress.address_key, JoinAddress.window_start],
+            set_={"failures": JoinAddress.failures + 1},
+        )
+        .returning(JoinAddress.failures)
+    )
+    failures = int(db.execute(statement).scalar_one())
+    if failures == 1:  # a new window for this address: forget every address's past windows
+        db.execute(delete(JoinAddress).where(JoinAddress.window_start < window))
+    db.commit()
+    return failures
+
+
+def _forgive_join_attempt(key: str, window: dt.datetime) -> None:
+    get_session().execute(
+        update(JoinAddress)
+        .where(JoinAddress.address_key == key, JoinAddress.window_start == window)
+        .values(failures=JoinAddress.failures - 1)
+    )
+
+
+def _open_class(code: str) -> tuple[TrainingSession | None, Any]:
+    """The class a join code opens, or None and the message that says why not."""
+    training = get_session().scalars(select(TrainingSession).where(TrainingSession.code == code)).first()
+    if training is None:
+        return None, _l("No class has this code. Check it on the projector.")
+    if utcnow() >= join_closes_at(training, _class_time_zone()):
+        return None, _l("This class has ended: its code worked until the end of the class day. Ask the trainer.")
+    return training, None
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @public
 def join() -> Any:
     form = JoinForm(code=request.args.get("code", "")) if request.method == "GET" else JoinForm()
-    if request.method == "POST" and form.validate():
-        db = get_session()
-        code = form.code.data.strip().upper()
-        training = db.scalars(select(TrainingSession).where(TrainingSession.code == code)).first()
-        if training is None:
-            form.code.errors = [_l("No class has this code. Check it on the projector.")]
+    if request.method == "GET":
+        return render_template("training/join.html", form=form)
+    status = 400
+    if form.validate():
+        key, window = _address_key(), _join_window(utcnow())
+        if _count_join_attempt(key, window) > JOIN_WRONG_CODES_PER_WINDOW:
+            wait = JOIN_WINDOW_SECONDS // 60
+            form.code.errors = [
+                _l("Too many wrong codes from this network. Wait %(minutes)s minutes, then try again.", minutes=wait)
+            ]
+            status = 429
         else:
-            trainee = Trainee(
-                session_id=training.id,
-                token=secrets.token_urlsafe(24),
-                display_name=form.display_name.data.strip(),
-                profession=form.profession.data,
-                language=form.language.data,
-            )
-            db.add(trainee)
-            db.commit()
-            session["trainee"] = trainee.token
-            remember_locale(form.language.data)
-            return redirect(url_for("training.scenarios"))
-    status = 400 if request.method == "POST" else 200
+            training, refusal = _open_class(form.code.data.strip().upper())
+            if training is None:
+                form.code.errors = [refusal]
+            else:
+                _forgive_join_attempt(key, window)
+                return _admit(training, form)
     return render_template("training/join.html", form=form), status
+
+
+def _admit(training: TrainingSession, form: JoinForm) -> BaseResponse:
+    """Make the trainee (anonymous: a chosen name and a profession) and open the class's scenarios."""
+    db = get_session()
+    trainee = Trainee(
+        session_id=training.id,
+        token=secrets.token_urlsafe(24),
+        display_name=form.display_name.data.strip(),
+        profession=form.profession.data,
+        language=form.language.data,
+    )
+    db.add(trainee)
+    db.commit()
+    session["trainee"] = trainee.token
+    remember_locale(form.language.data)
+    return redirect(url_for("training.scenarios"))
 
 
 @bp.get("/t/")
