@@ -3,15 +3,15 @@
 A row trigger does not fire on TRUNCATE, so 0003 left `TRUNCATE audit_events` open. SQLite has no
 TRUNCATE: its `DELETE FROM audit_events` without WHERE still fires the row triggers of 0003.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
