@@ -10,7 +10,10 @@ from screening.core.errors import ScoringInputError
 from screening.core.model import Content, IndicatorSet
 from screening.core.profile import Profile
 from screening.core.referrals import Referral, choose_referrals
-from screening.core.scoring import ScoreResult, score
+from screening.core.scoring import ScoreResult, immediate_danger, score
+
+#: Answers that say the question was put (or the thing looked for): "Don't know" is an answer.
+ANSWERED = frozenset({"yes", "no", "unknown"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,37 @@ class Assessment:
         data["rules_version"] = self.rules_version
         data["referrals"] = [r.to_dict(language) for r in self.referrals]
         return data
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a screening was actually gone through: the questions its set asked (for a child,
+    the child module too; not the safety checks) and how many of them got an answer.
+
+    Level 0 means "no indicator observed", so it is a finding only when at least half of the
+    questions asked were answered (then the answers outweigh the blanks). Below that, or when the
+    screening stopped for immediate danger before the questions, the screening is *not assessed*.
+    A level above 0 always stands: the levels count only yes answers and more answers never lower
+    one, so a level reached on part of the questions is already a lower bound.
+    """
+
+    answered: int
+    asked: int
+    stopped_for_danger: bool  # the immediate-danger safety check was answered yes
+
+    def assessed(self, level: int) -> bool:
+        """Whether a result at ``level`` is an assessment (see the class)."""
+        return level > 0 or (self.asked > 0 and 2 * self.answered >= self.asked)
+
+
+def coverage(indicator_set: IndicatorSet, answers: Mapping[str, str], *, child: bool) -> Coverage:
+    """The coverage of a screening's answers (see :class:`Coverage`)."""
+    asked = indicator_set.indicators_for(child)
+    return Coverage(
+        answered=sum(1 for i in asked if answers.get(i.id) in ANSWERED),
+        asked=len(asked),
+        stopped_for_danger=immediate_danger(indicator_set, answers),
+    )
 
 
 def resolve_set(content: Content, set_id: str, version: str | None = None) -> IndicatorSet:

@@ -71,6 +71,37 @@ class ScoreResult:
         data["positive_dimensions"] = list(self.positive_dimensions)
         return data
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScoreResult:
+        """A stored result (``to_dict`` and any extra keys) as a result again. Fields a version of
+        the app did not store yet take their defaults."""
+        dimensions = tuple(
+            DimensionFinding(
+                d["dimension"], bool(d["positive"]), tuple(Hit(h["indicator"], h["strength"]) for h in d["hits"])
+            )
+            for d in data.get("dimensions", ())
+        )
+        return cls(
+            set_id=data.get("set_id", ""),
+            set_version=data.get("set_version", ""),
+            scoring_version=data.get("scoring_version", ""),
+            level=int(data.get("level", 0)),
+            level_key=data.get("level_key", ""),
+            rule=data.get("rule", ""),
+            child=bool(data.get("child")),
+            urgent=bool(data.get("urgent")),
+            medical_emergency=bool(data.get("medical_emergency")),
+            privacy_concerns=tuple(data.get("privacy_concerns", ())),
+            dimensions=dimensions,
+            forms=tuple(data.get("forms", ())),
+            yes=tuple(data.get("yes", ())),
+            urgent_indicators=tuple(data.get("urgent_indicators", ())),
+            not_counted=tuple(data.get("not_counted", ())),
+            explanation={lang: tuple(lines) for lang, lines in data.get("explanation", {}).items()},
+            age_to_establish=bool(data.get("age_to_establish")),
+            speak_alone=tuple(data.get("speak_alone", ())),
+        )
+
 
 def immediate_danger(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> bool:
     """A safety check that signals immediate danger was answered yes: stop and call the police."""
@@ -215,39 +246,63 @@ def _forms(rules: ScoringRules, yes: list[Indicator]) -> tuple[str, ...]:
     return tuple(sorted(suspected, key=lambda form: -support[form]))
 
 
-def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str]:
-    """The reasons for a result, in one content language: rule, evidence, standing notes."""
+@dataclass(frozen=True)
+class Reason:
+    """One reason for a result, before it is worded: a key of the scoring file's ``texts`` (or
+    ``level`` for the outcome's own explanation) and what fills its placeholders. Indicators are
+    ids, so a reader can word them with the indicator texts (the result page) or show the ids
+    (the CLI and the API)."""
 
-    def text(key: str, **values: object) -> str:
-        return rules.texts[key][language].format(**values)
+    key: str
+    dimension: str | None = None
+    indicators: tuple[str, ...] = ()
+    count: int | None = None
 
-    level_rule = rules.outcome(result.level_key)
-    explanation: Text = level_rule.explanation_child if result.child else level_rule.explanation_adult
-    lines = [explanation[language]]
+
+def reasons(result: ScoreResult, rules: ScoringRules) -> list[Reason]:
+    """The reasons for a result, in order: rule, evidence, signals, standing notes."""
+    found = [Reason("level")]
     if result.child:
-        lines.append(text("child_rule"))
+        found.append(Reason("child_rule"))
     for finding in result.dimensions:
         if finding.positive:
-            ids = ", ".join(h.indicator for h in finding.hits)
-            lines.append(
-                text("positive_dimension", dimension=rules.dimension_names[finding.dimension][language], indicators=ids)
-            )
-    strong = [h.indicator for f in result.dimensions if not f.positive for h in f.hits if h.strength == "strong"]
+            hits = tuple(h.indicator for h in finding.hits)
+            found.append(Reason("positive_dimension", dimension=finding.dimension, indicators=hits))
+    not_positive = [h for f in result.dimensions if not f.positive for h in f.hits]
+    strong = tuple(h.indicator for h in not_positive if h.strength == "strong")
     if strong:
-        lines.append(text("strong_indicator", indicators=", ".join(strong)))
-    others = [h.indicator for f in result.dimensions if not f.positive for h in f.hits if h.strength != "strong"]
+        found.append(Reason("strong_indicator", indicators=strong))
+    others = tuple(h.indicator for h in not_positive if h.strength != "strong")
     if others:
-        lines.append(text("indicators_present", indicators=", ".join(others)))
+        found.append(Reason("indicators_present", indicators=others))
+    # speak_alone and age_to_establish came with scoring 2026.2: older files have no text for them.
     if result.speak_alone and "speak_alone" in rules.texts:
-        lines.append(text("speak_alone"))
+        found.append(Reason("speak_alone"))
     if result.age_to_establish and "age_to_establish" in rules.texts:
-        lines.append(text("age_to_establish"))
+        found.append(Reason("age_to_establish"))
     if result.urgent:
-        lines.append(text("urgent"))
+        found.append(Reason("urgent"))
     if result.medical_emergency:
-        lines.append(text("medical"))
+        found.append(Reason("medical"))
     if result.not_counted:
-        lines.append(text("not_counted", count=len(result.not_counted)))
-    lines.append(text("standing_note_early"))
-    lines.append(text("standing_note_absence"))
+        found.append(Reason("not_counted", count=len(result.not_counted)))
+    found.extend((Reason("standing_note_early"), Reason("standing_note_absence")))
+    return found
+
+
+def explain(result: ScoreResult, rules: ScoringRules, language: str) -> list[str]:
+    """The reasons for a result, in one content language, indicators named by their ids."""
+    level_rule = rules.outcome(result.level_key)
+    lines = []
+    for reason in reasons(result, rules):
+        if reason.key == "level":
+            explanation: Text = level_rule.explanation_child if result.child else level_rule.explanation_adult
+            lines.append(explanation[language])
+            continue
+        dimension = rules.dimension_names[reason.dimension][language] if reason.dimension else ""
+        lines.append(
+            rules.texts[reason.key][language].format(
+                dimension=dimension, indicators=", ".join(reason.indicators), count=reason.count
+            )
+        )
     return lines

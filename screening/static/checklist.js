@@ -18,8 +18,11 @@
   function restore() {
     var stored;
     try { stored = JSON.parse(sessionStorage.getItem(key) || "{}"); } catch (e) { stored = {}; }
+    // "Not asked" is what the server shows for a question without an answer: the tab's copy fills it.
     var answered = {};
-    radios().forEach(function (input) { if (input.checked) { answered[input.name] = true; } });
+    radios().forEach(function (input) {
+      if (input.checked && input.value !== "not_asked") { answered[input.name] = true; }
+    });
     radios().forEach(function (input) {
       if (!answered[input.name] && stored[input.name] === input.value) { input.checked = true; }
     });

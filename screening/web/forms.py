@@ -16,7 +16,9 @@ from screening.core.model import Content, IndicatorSet
 from screening.web.vocabulary import (
     AGE_ESTIMATE_LABELS,
     ANSWER_LABELS,
+    ASYLUM_LABELS,
     NATIONALITIES,
+    NOT_ASKED_LABEL,
     ROLES,
     SEXES,
     SPOKEN_LANGUAGES,
@@ -56,6 +58,9 @@ def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
 
 CASE_REFERENCE_MAX = 40
 
+#: The empty first option of a select the screener must choose in (it fails ``InputRequired``).
+CHOOSE = _l("Choose…")
+
 
 def field_name(item_id: str) -> str:
     """A form field name for an indicator or safety-check id (``gen.x`` -> ``a_gen__x``)."""
@@ -86,8 +91,12 @@ def start_form(content: Content, usual_set: str | None, formdata: object = None)
     return form
 
 
+#: The fourth choice of a question: not asked (yet). Choosing it clears an answer, without JavaScript.
+NOT_ASKED = "not_asked"
+
+
 def answers_form(item_ids: Iterable[str], formdata: object) -> FlaskForm:
-    """A form with one optional yes / no / don't-know radio per item."""
+    """A form with one optional yes / no / don't-know / not-asked radio per item."""
 
     class AnswersForm(Form):
         pass
@@ -96,17 +105,19 @@ def answers_form(item_ids: Iterable[str], formdata: object) -> FlaskForm:
         setattr(
             AnswersForm,
             field_name(item_id),
-            RadioField(choices=options(ANSWER_LABELS.items()), validators=[Optional()]),
+            RadioField(
+                choices=options([*ANSWER_LABELS.items(), (NOT_ASKED, NOT_ASKED_LABEL)]), validators=[Optional()]
+            ),
         )
     return AnswersForm(formdata=formdata)
 
 
 def answers_from_form(form: FlaskForm, item_ids: Iterable[str], *, valid_only: bool = False) -> dict[str, str]:
-    """Plain answers from a submitted form; blank means not asked."""
+    """Plain answers from a submitted form; blank or "not asked" means not asked."""
     answers: dict[str, str] = {}
     for item_id in item_ids:
         field = form[field_name(item_id)]
-        value = field.data if field.data in ANSWER_LABELS else None
+        value = field.data if field.data in (*ANSWER_LABELS, NOT_ASKED) else None
         if value is None and valid_only and field.raw_data and field.raw_data[0]:
             continue  # keep what was stored rather than a tampered value
         answers[item_id] = value or "not_asked"
@@ -145,13 +156,21 @@ class ProfileForm(Form):
         choices=options(AGE_ESTIMATE_LABELS.items()),
         validators=[Optional()],
     )
-    sex = SelectField(_l("Sex"), choices=options(SEXES.items()), validators=[InputRequired()])
-    nationality = SelectField(_l("Nationality"), choices=options(NATIONALITIES.items()), validators=[InputRequired()])
+    # No default: each starts unchosen, "Not stated" / "Unknown" are choices the screener makes.
+    sex = SelectField(
+        _l("Sex"),
+        choices=options([("", CHOOSE), *SEXES.items()]),
+        validators=[InputRequired(message=_l("Choose the person's sex, or 'Not stated'."))],
+    )
+    nationality = SelectField(
+        _l("Nationality"),
+        choices=options([("", CHOOSE), *NATIONALITIES.items()]),
+        validators=[InputRequired(message=_l("Choose the nationality, or 'Unknown'."))],
+    )
     asylum_seeker = RadioField(
         _l("Asylum seeker"),
-        choices=options([("no", ANSWER_LABELS["no"]), ("yes", ANSWER_LABELS["yes"])]),
-        default="no",
-        validators=[InputRequired()],
+        choices=options(ASYLUM_LABELS.items()),
+        validators=[InputRequired(message=_l("Say whether the person is an asylum seeker, or 'Don't know'."))],
     )
     country = SelectField(_l("Country of origin, if another country"), validators=[Optional()])
     spoken_language = SelectField(_l("Language the person speaks"), validators=[Optional()])

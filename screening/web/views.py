@@ -34,8 +34,8 @@ from screening.models import Screening
 from screening.roles import SCREENER
 from screening.web import forms
 from screening.web.access import public, requires
-from screening.web.presenting import result_view, slip_view
-from screening.web.vocabulary import USUAL_SET
+from screening.web.presenting import danger_advice, emergency_number, result_view, slip_view
+from screening.web.vocabulary import NOT_ASKED_LABEL, USUAL_SET
 
 bp = Blueprint("checklist", __name__)
 
@@ -193,19 +193,19 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
         previous=_neighbours(screening, indicator_set, step)[0],
         second=screening.second_language if screening.second_language != current_locale() else None,
         returning=request.values.get("return") == "review",
+        not_asked_label=NOT_ASKED_LABEL,
     )
 
 
 @bp.get("/s/<token>/danger")
 @requires(SCREENER)
 def danger(token: str) -> str:
+    """Stop and call: the advice fits the screener's institution (a police officer calls for backup)."""
     screening, _indicator_set = _load(token)
-    return render_template("checklist/danger.html", screening=screening, phone=_emergency_phone())
-
-
-def _emergency_phone() -> str | None:
-    contact = content().directory.contacts.get("police_emergency")
-    return contact.phone if contact else None
+    phone = emergency_number(content().directory)
+    return render_template(
+        "checklist/danger.html", screening=screening, phone=phone, advice=danger_advice(screening.institution, phone)
+    )
 
 
 def _profile_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
@@ -340,7 +340,8 @@ def _audit(action: str, screening: Screening, outcome: str = "ok") -> None:
 
 def _render_result(screening: Screening, form: forms.ConsentForm) -> str:
     view = result_view(screening, current_locale())
-    return render_template("checklist/result.html", screening=screening, form=form, view=view)
+    pdf_enabled = current_app.config["SCREENING_SETTINGS"].pdf_enabled
+    return render_template("checklist/result.html", screening=screening, form=form, view=view, pdf_enabled=pdf_enabled)
 
 
 @bp.post("/s/<token>/consent")

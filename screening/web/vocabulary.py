@@ -46,6 +46,9 @@ ANSWER_LABELS = {
     "unknown": _l("Don't know"),
 }
 
+#: The choice that leaves a question unanswered (or clears a mis-tap): blank counts as not asked.
+NOT_ASKED_LABEL = _l("Not asked")
+
 #: The screener's estimate when the exact age is not known (keys: ``screening.core.profile.AGE_ESTIMATES``).
 AGE_ESTIMATE_LABELS = {
     "clearly_adult": _l("Clearly an adult"),
@@ -57,6 +60,9 @@ AGE_ESTIMATE_LABELS = {
 SEXES = {"female": _l("Female"), "male": _l("Male"), "not_stated": _l("Not stated")}
 
 NATIONALITIES = {"kosovo": _l("Kosovo"), "other": _l("Other country"), "unknown": _l("Unknown")}
+
+#: Whether the person is an asylum seeker; "unknown" is a choice, never a default.
+ASYLUM_LABELS = {"no": _l("No"), "yes": _l("Yes"), "unknown": _l("Don't know")}
 
 PRIORITY_LABELS = {"now": _l("Now"), "within_24h": _l("Within 24 hours"), "routine": _l("Routine")}
 
