@@ -35,6 +35,13 @@ class Settings:
     lockout_minutes: int = 30  # how long an account stays locked after repeated failed logins
     retention_days: int = 90  # after this, a screening's answers, profile and case reference are erased
     small_cell_threshold: int = 5  # counts below this (and above 0) leave the app as "<5"
+    #: The referral slip's letterhead: the deploying institution's name, one string or a table by
+    #: content language (``{sq = "...", sr_Latn = "...", en = "..."}``; sr_Cyrl is transliterated
+    #: from sr_Latn). Unset: the referring officer's institution heads the slip.
+    slip_institution_name: str | dict[str, str] | None = None
+    #: An optional logo for that letterhead: a PNG, JPEG or SVG file of at most 1 MB, its path
+    #: absolute or relative to the instance folder. It is embedded in the slip (print view and PDF).
+    slip_logo_path: str | None = None
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -88,7 +95,41 @@ def load_settings(
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"unknown time zone {settings.timezone!r} (e.g. Europe/Belgrade)") from exc
+    _check_slip_letterhead(settings, instance_path)
     return _with_secret(settings, instance_path)
+
+
+SLIP_NAME_LANGUAGES = ("sq", "sr_Latn", "en")
+SLIP_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+SLIP_LOGO_MAX_BYTES = 1_000_000
+
+
+def slip_logo_file(settings: Settings, instance_path: Path) -> Path | None:
+    """The letterhead logo's file, resolved against the instance folder, or None."""
+    if not settings.slip_logo_path:
+        return None
+    path = Path(settings.slip_logo_path)
+    return path if path.is_absolute() else instance_path / path
+
+
+def _check_slip_letterhead(settings: Settings, instance_path: Path) -> None:
+    name = settings.slip_institution_name
+    if isinstance(name, dict):
+        if set(name) != set(SLIP_NAME_LANGUAGES) or not all(isinstance(v, str) and v.strip() for v in name.values()):
+            raise SettingsError(
+                f"slip_institution_name must be one string or a table with exactly {', '.join(SLIP_NAME_LANGUAGES)}"
+            )
+    elif name is not None and not (isinstance(name, str) and name.strip()):
+        raise SettingsError("slip_institution_name must be a non-empty string or a table by language")
+    logo = slip_logo_file(settings, instance_path)
+    if logo is None:
+        return
+    if logo.suffix.lower() not in SLIP_LOGO_TYPES:
+        raise SettingsError(f"slip_logo_path must be a {', '.join(SLIP_LOGO_TYPES)} file, found {logo.name!r}")
+    if not logo.is_file():
+        raise SettingsError(f"slip_logo_path: no file at {logo}")
+    if logo.stat().st_size > SLIP_LOGO_MAX_BYTES:
+        raise SettingsError(f"slip_logo_path: {logo.name} is larger than 1 MB")
 
 
 def _with_secret(settings: Settings, instance_path: Path) -> Settings:

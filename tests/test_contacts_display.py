@@ -69,17 +69,17 @@ def complete(app: Flask, client: Client, answers: dict[str, str], locale: str = 
 
 def pdf_html(client: Client, base: str, lang: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The HTML the PDF is made from (the PDF itself is checked to be a PDF)."""
-    import screening.web.views as views
+    import screening.web.slip as slip
 
     seen: list[str] = []
-    real = views.slip_pdf_bytes
+    real = slip.pdf_bytes
 
     def capture(html: str) -> bytes:
         seen.append(html)
         return real(html)
 
     with monkeypatch.context() as patch:
-        patch.setattr(views, "slip_pdf_bytes", capture)
+        patch.setattr(slip, "pdf_bytes", capture)
         response = client.get(f"{base}/slip.pdf?lang={lang}")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     [html] = seen

@@ -13,6 +13,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 
 from screening import accounts
 from screening.db import get_session
+from screening.web.api_errors import api_error
 
 PUBLIC = "public"
 View = TypeVar("View", bound=Callable[..., Any])
@@ -47,8 +48,6 @@ def api_token(*roles: str) -> Callable[[View], View]:
 
 
 def _enforce_token(roles: frozenset[str]) -> Any:
-    from screening.web.api import api_error
-
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     user = accounts.user_for_token(get_session(), token) if token else None

@@ -10,8 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from screening import audit
 from screening import operations as ops
@@ -23,16 +22,14 @@ from screening.core.model import Content, IndicatorSet, Section
 from screening.db import get_session
 from screening.models import Screening
 from screening.roles import SCREENER
+from screening.web import slip
 from screening.web.access import api_token, public
+from screening.web.api_errors import api_error
 from screening.web.api_spec import openapi_document
 from screening.web.vocabulary import SEXES
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 API_INPUT_KEYS = ("set", "version", "sex", "locale")
-
-
-def api_error(status: int, code: str, message: str) -> tuple[Response, int]:
-    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 def _content() -> Content:
@@ -297,11 +294,6 @@ def screening_slip(token: str) -> Any:
     language = _language()
     if language is None:
         return api_error(400, "invalid_language", f"lang must be one of {', '.join(UI_LOCALES)}")
-    from screening.web.presenting import slip_view
-    from screening.web.views import slip_pdf_bytes
-
-    with force_locale(language):
-        html = render_template("slip/slip.html", slip=slip_view(screening, language), pdf=True)
-    pdf = slip_pdf_bytes(html)
+    pdf = slip.render_pdf(screening, language)
     _audit("slip_downloaded", screening)
     return Response(pdf, mimetype="application/pdf")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from babel import Locale
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from screening.core.assessment import Coverage, coverage
 from screening.core.languages import content_language, localise
@@ -18,10 +18,8 @@ from screening.web.vocabulary import (
     AGE_ESTIMATE_LABELS,
     ASYLUM_LABELS,
     CONSENT_LABELS,
-    INSTITUTIONS,
     NATIONALITIES,
     PRIORITY_LABELS,
-    ROLES,
     SEXES,
 )
 
@@ -257,24 +255,3 @@ def profile_rows(profile: dict[str, Any], content: Content, locale: str) -> list
         (_("Case reference"), profile.get("case_reference") or "–"),
     ]
     return rows
-
-
-def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
-    """Everything the referral slip prints, rendered under ``force_locale(locale)``."""
-    from flask import current_app, url_for
-
-    content: Content = current_app.extensions["screening.content"]
-    view = result_view(screening, locale)
-    view.update(
-        slip_number=screening.slip_number,
-        completed_at=format_datetime(screening.completed_at, "medium") if screening.completed_at else "",
-        institution=str(INSTITUTIONS.get(screening.institution, screening.institution)),
-        role=str(ROLES.get(screening.role, screening.role)),
-        set_ref=f"{screening.set_id} {screening.set_version}",
-        scoring_version=screening.scoring_version,
-        rules_version=screening.rules_version,
-        profile=profile_rows(screening.profile or {}, content, locale),
-        html_lang=locale.replace("_", "-"),
-        back_url=url_for("checklist.result", token=screening.token),
-    )
-    return view

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -19,7 +17,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -33,8 +30,9 @@ from screening.i18n import current_locale, remember_locale
 from screening.models import Screening
 from screening.roles import SCREENER
 from screening.web import forms
+from screening.web import slip as referral_slip
 from screening.web.access import public, requires
-from screening.web.presenting import danger_advice, emergency_number, result_view, slip_view
+from screening.web.presenting import danger_advice, emergency_number, result_view
 from screening.web.vocabulary import NOT_ASKED_LABEL, USUAL_SET
 
 bp = Blueprint("checklist", __name__)
@@ -358,30 +356,12 @@ def consent(token: str) -> Any:
     return redirect(url_for("checklist.result", token=token) + "#referrals")
 
 
-@functools.cache
-def _pdf_tools(static_folder: str) -> tuple[Any, Any, Any]:
-    """WeasyPrint, the parsed print stylesheet and the font configuration, once per process."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    return HTML, CSS(filename=str(Path(static_folder) / "slip.css"), font_config=fonts), fonts
-
-
-def slip_pdf_bytes(html: str) -> bytes:
-    """The slip's HTML as PDF, with the print stylesheet (WeasyPrint is imported only when needed)."""
-    html_class, stylesheet, fonts = _pdf_tools(current_app.static_folder or "")
-    return html_class(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)  # type: ignore[no-any-return]
-
-
-def _render_slip(token: str, *, pdf: bool) -> tuple[Screening, str]:
-    """The slip in the recipient's language (``?lang=``), independent of the screener's."""
+def _slip_screening(token: str) -> tuple[Screening, str]:
+    """The completed screening and the slip's language: the recipient's (``?lang=``), else the screener's."""
     screening, _indicator_set = _load(token)
     if not screening.completed:
         abort(404)
-    language = normalise_locale(request.args.get("lang")) or current_locale()
-    with force_locale(language):
-        return screening, render_template("slip/slip.html", slip=slip_view(screening, language), pdf=pdf)
+    return screening, normalise_locale(request.args.get("lang")) or current_locale()
 
 
 @bp.route("/s/<token>/erase", methods=["GET", "POST"])
@@ -408,7 +388,8 @@ def screenings() -> str:
 @bp.get("/s/<token>/slip")
 @requires(SCREENER)
 def slip(token: str) -> str:
-    screening, html = _render_slip(token, pdf=False)
+    screening, language = _slip_screening(token)
+    html = referral_slip.render_html(screening, language, pdf=False)
     _audit("slip_printed", screening)
     return html
 
@@ -418,8 +399,8 @@ def slip(token: str) -> str:
 def slip_pdf(token: str) -> Response:
     if not current_app.config["SCREENING_SETTINGS"].pdf_enabled:
         abort(404)
-    screening, html = _render_slip(token, pdf=True)
-    pdf = slip_pdf_bytes(html)
+    screening, language = _slip_screening(token)
+    pdf = referral_slip.render_pdf(screening, language)
     _audit("slip_downloaded", screening)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="referral-slip-{screening.slip_number}.pdf"'

@@ -1,0 +1,126 @@
+"""The referral slip: its view-model, its HTML (the print view) and its PDF, from one template.
+
+Both the checklist's pages and the JSON API render the slip here, so the form a receiving office
+files is the same whichever way it was produced. The slip reads what the screening stored (texts
+in every content language), so a slip re-renders with the same content after the content changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, format_datetime
+
+from screening.core.languages import localise
+from screening.core.model import Content
+from screening.db import get_session
+from screening.models import Screening, User
+from screening.settings import SLIP_LOGO_TYPES, Settings, slip_logo_file
+from screening.web.presenting import profile_rows, result_view
+from screening.web.vocabulary import INSTITUTIONS, ROLES
+
+TEMPLATE = "slip/slip.html"
+#: Day, month, year and a 24-hour clock, as Kosovo's official documents write them.
+DATE_TIME_PATTERN = "dd.MM.yyyy HH:mm"
+
+
+def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
+    """Everything the referral slip prints, in ``locale``; call it under ``force_locale(locale)``."""
+    content: Content = current_app.extensions["screening.content"]
+    settings: Settings = current_app.config["SCREENING_SETTINGS"]
+    view = result_view(screening, locale)
+    result = screening.result or {}
+    view.update(
+        slip_number=screening.slip_number,
+        letterhead=_letterhead(settings, screening, locale),
+        logo=_logo(settings),
+        completed_at=format_datetime(screening.completed_at, DATE_TIME_PATTERN) if screening.completed_at else "",
+        officer=_officer(screening),
+        scoring_version=screening.scoring_version,
+        rules_version=screening.rules_version,
+        observed=_observed(result, locale),
+        profile=profile_rows(screening.profile or {}, content, locale),
+        html_lang=locale.replace("_", "-"),
+        back_url=url_for("checklist.result", token=screening.token),
+        pdf_url=url_for("checklist.slip_pdf", token=screening.token, lang=locale),
+    )
+    return view
+
+
+def render_html(screening: Screening, locale: str, *, pdf: bool) -> str:
+    """The slip in the recipient's language ``locale``: the print view, or the PDF's source."""
+    with force_locale(locale):
+        return render_template(TEMPLATE, slip=slip_view(screening, locale), pdf=pdf)
+
+
+def render_pdf(screening: Screening, locale: str) -> bytes:
+    """The slip as an A4 PDF in ``locale``."""
+    return pdf_bytes(render_html(screening, locale, pdf=True))
+
+
+def pdf_bytes(html: str) -> bytes:
+    """The slip's HTML as PDF, with the print stylesheet (WeasyPrint is imported only when needed)."""
+    html_class, stylesheet, fonts = _pdf_tools(current_app.static_folder or "")
+    return html_class(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _pdf_tools(static_folder: str) -> tuple[Any, Any, Any]:
+    """WeasyPrint, the parsed print stylesheet and the font configuration, once per process."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return HTML, CSS(filename=str(Path(static_folder) / "slip.css"), font_config=fonts), fonts
+
+
+def _letterhead(settings: Settings, screening: Screening, locale: str) -> str:
+    """The deployment's institution (a setting), else the referring officer's institution."""
+    name = settings.slip_institution_name
+    if isinstance(name, dict):
+        return localise(name, locale)
+    if name:
+        return name
+    return str(INSTITUTIONS.get(screening.institution, screening.institution))
+
+
+def _logo(settings: Settings) -> str | None:
+    """The letterhead logo as a ``data:`` URI (the print view's CSP allows data images), or None."""
+    logo = slip_logo_file(settings, Path(current_app.instance_path))
+    if logo is None or not logo.is_file():
+        return None
+    return _data_uri(str(logo), logo.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _data_uri(path: str, _mtime_ns: int) -> str:
+    mime = SLIP_LOGO_TYPES[Path(path).suffix.lower()]
+    return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
+
+
+def _officer(screening: Screening) -> dict[str, str]:
+    """Who referred: the account that started the screening, the role and institution it was done in."""
+    user = get_session().get(User, screening.created_by_id) if screening.created_by_id else None
+    return {
+        "name": user.username if user else "",
+        "role": str(ROLES.get(screening.role, screening.role)),
+        "institution": str(INSTITUTIONS.get(screening.institution, screening.institution)),
+    }
+
+
+def _observed(result: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+    """The indicators answered yes, as texts with their dimension's name; never their ids."""
+    names = result.get("dimension_names", {})
+    positive = {finding["dimension"] for finding in result.get("dimensions", []) if finding.get("positive")}
+    return [
+        {
+            "text": localise(item["text"], locale),
+            "dimension": localise(names[item["dimension"]], locale) if item.get("dimension") in names else "",
+            "positive": item.get("dimension") in positive,
+        }
+        for item in result.get("observed", [])
+    ]
