@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "testing", "production")
@@ -35,6 +36,9 @@ class Settings:
     lockout_minutes: int = 30  # how long an account stays locked after repeated failed logins
     retention_days: int = 90  # after this, a screening's answers, profile and case reference are erased
     small_cell_threshold: int = 5  # counts below this (and above 0) leave the app as "<5"
+    #: The address other devices reach the app at, e.g. http://192.168.1.20:5000 (scheme, host and
+    #: port only): the training join link and its QR code use it. Default: the address of the request.
+    public_url: str | None = None
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -84,11 +88,24 @@ def load_settings(
     settings = _merge(settings, overrides or {}, "create_app(settings=...)")
     if settings.env not in ENVIRONMENTS:
         raise SettingsError(f"env must be one of {', '.join(ENVIRONMENTS)}, found {settings.env!r}")
+    _check_public_url(settings.public_url)
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"unknown time zone {settings.timezone!r} (e.g. Europe/Belgrade)") from exc
     return _with_secret(settings, instance_path)
+
+
+def _check_public_url(url: str | None) -> None:
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise SettingsError(
+            f"public_url must be a scheme, host and port only, e.g. http://192.168.1.20:5000, found {url!r}"
+        )
+    if parts.query or parts.fragment or parts.username:
+        raise SettingsError(f"public_url must be a scheme, host and port only, found {url!r}")
 
 
 def _with_secret(settings: Settings, instance_path: Path) -> Settings:
