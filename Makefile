@@ -2,21 +2,33 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What the app needs to run; then, for tests, linting and catalogs, the test extra on top.
+APP_STAMP := $(VENV)/.installed-app
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip install --quiet
+# `make run PORT=8080` (or the PORT variable in the environment).
+PORT ?=
 
 .PHONY: install run test test-deps lint translations check-translations bench validate mutation
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	$(PIP) --upgrade pip
 
-install: $(STAMP)
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $(APP_STAMP)
+
+$(DEV_STAMP): $(APP_STAMP)
+	$(PIP) -e ".[test]"
+	touch $(DEV_STAMP)
+
+## Everything a developer needs: the app, the test tools, ruff, mypy and Babel.
+install: $(DEV_STAMP)
 
 ## Set up and serve the app on SQLite with the shipped content: http://127.0.0.1:5000/
-run: install
-	$(BIN)/screening run
+run: $(APP_STAMP)
+	$(BIN)/screening run $(if $(PORT),--port $(PORT))
 
 ## Set up and run the whole test suite (browser tests included).
 test: install test-deps

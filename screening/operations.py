@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,14 +105,78 @@ def find(db: Session, token: str) -> Screening | None:
     return db.scalars(select(Screening).where(Screening.token == token)).first()
 
 
-def institution_screenings(db: Session, institution: str, limit: int = 200) -> list[Screening]:
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows, its number (from 1) and how many pages there are (at least 1)."""
+
+    rows: list[Screening]
+    number: int
+    pages: int
+    total: int
+
+
+def _page(db: Session, query: Any, number: int, size: int) -> Page:
+    """Page ``number`` of ``query``'s rows; a number past the end gives the last page."""
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    rows = list(db.scalars(query.limit(size).offset((number - 1) * size)))
+    return Page(rows=rows, number=number, pages=pages, total=total)
+
+
+def institution_screenings(db: Session, institution: str, *, page: int = 1, size: int = 25) -> Page:
+    """The institution's completed, not erased screenings, newest first."""
     query = (
         select(Screening)
         .where(Screening.institution == institution, Screening.status == COMPLETED, Screening.erased_at.is_(None))
-        .order_by(Screening.completed_at.desc())
-        .limit(limit)
+        .order_by(Screening.completed_at.desc(), Screening.id.desc())
     )
-    return list(db.scalars(query))
+    return _page(db, query, page, size)
+
+
+def own_drafts(db: Session, user: User, *, page: int = 1, size: int = 25) -> Page:
+    """The unfinished screenings this user started (never another user's), last touched first.
+
+    Erased drafts (retention, or discarded) and completed screenings are not among them; nor are
+    drafts of an institution the user no longer belongs to, which the user could not open.
+    """
+    query = (
+        select(Screening)
+        .where(
+            Screening.created_by_id == user.id,
+            Screening.institution == user.institution,
+            Screening.status == DRAFT,
+            Screening.erased_at.is_(None),
+        )
+        .order_by(Screening.updated_at.desc(), Screening.id.desc())
+    )
+    return _page(db, query, page, size)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a draft has come: the page it was left on and how many questions have an answer."""
+
+    step: str
+    position: int
+    steps: int
+    answered: int
+    questions: int
+
+
+def draft_progress(content: Content, screening: Screening) -> Progress | None:
+    """Where to resume a draft and how far it is; ``None`` when its set version is no longer loaded."""
+    indicator_set = content.get_set(screening.set_id, screening.set_version)
+    if indicator_set is None:
+        return None
+    child = counts_as_child(content, indicator_set, screening)
+    order = steps(indicator_set, child=child)
+    step = screening.step if screening.step in order else SAFETY_STEP
+    asked = indicator_set.indicators_for(child)
+    answered = sum(1 for i in asked if screening.answers.get(i.id, "not_asked") != "not_asked")
+    return Progress(
+        step=step, position=order.index(step) + 1, steps=len(order), answered=answered, questions=len(asked)
+    )
 
 
 def _claim(db: Session, screening: Screening, *conditions: Any) -> bool:
@@ -461,9 +526,17 @@ def _row(screening: Screening) -> Row:
 
 
 def purge(db: Session, *, retention_days: int, actor: str | None = None) -> int:
-    """Erase every screening older than the retention period. Idempotent; returns how many."""
+    """Erase every screening past the retention period. Idempotent; returns how many.
+
+    A completed screening counts from its creation; an unfinished one from its last change, so a
+    draft being worked on is kept and one left untouched for the whole period goes like the rest.
+    """
     cutoff = utcnow() - dt.timedelta(days=retention_days)
-    due = db.scalars(select(Screening).where(Screening.erased_at.is_(None), Screening.created_at < cutoff)).all()
+    expired = or_(
+        (Screening.status == COMPLETED) & (Screening.created_at < cutoff),
+        (Screening.status == DRAFT) & (Screening.updated_at < cutoff),
+    )
+    due = db.scalars(select(Screening).where(Screening.erased_at.is_(None), expired)).all()
     for screening in due:
         erase(db, screening, actor=actor, reason="retention")
     audit.record(db, "purge", actor=actor, outcome=f"erased {len(due)}", commit=False)

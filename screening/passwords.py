@@ -48,9 +48,21 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+#: Lower-case letters without the look-alikes i, l and o (read as 1, 1 and 0 or each other): a
+#: one-time password is read off a screen and typed on a tablet, so no digits and no capitals either.
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz"
+ONE_TIME_GROUPS = 5
+ONE_TIME_GROUP_LENGTH = 4
+
+
 def one_time_password() -> str:
-    """A random password to hand over once; the user must change it at first login."""
+    """A random password to hand over once; the user must change it at first login.
+
+    Five groups of four letters (about 90 bits), e.g. ``hkwe-qtzn-ajpr-fvsd-mcxu``.
+    """
     import secrets
 
-    words = secrets.token_urlsafe(15)
-    return f"{words[:5]}-{words[5:10]}-{words[10:15]}-{words[15:]}"
+    groups = (
+        "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_GROUP_LENGTH)) for _ in range(ONE_TIME_GROUPS)
+    )
+    return "-".join(groups)

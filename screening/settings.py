@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "testing", "production")
@@ -42,6 +43,9 @@ class Settings:
     #: An optional logo for that letterhead: a PNG, JPEG or SVG file of at most 1 MB, its path
     #: absolute or relative to the instance folder. It is embedded in the slip (print view and PDF).
     slip_logo_path: str | None = None
+    #: The address other devices reach the app at, e.g. http://192.168.1.20:5000 (scheme, host and
+    #: port only): the training join link and its QR code use it. Default: the address of the request.
+    public_url: str | None = None
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -91,6 +95,7 @@ def load_settings(
     settings = _merge(settings, overrides or {}, "create_app(settings=...)")
     if settings.env not in ENVIRONMENTS:
         raise SettingsError(f"env must be one of {', '.join(ENVIRONMENTS)}, found {settings.env!r}")
+    _check_public_url(settings.public_url)
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -130,6 +135,18 @@ def _check_slip_letterhead(settings: Settings, instance_path: Path) -> None:
         raise SettingsError(f"slip_logo_path: no file at {logo}")
     if logo.stat().st_size > SLIP_LOGO_MAX_BYTES:
         raise SettingsError(f"slip_logo_path: {logo.name} is larger than 1 MB")
+
+
+def _check_public_url(url: str | None) -> None:
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise SettingsError(
+            f"public_url must be a scheme, host and port only, e.g. http://192.168.1.20:5000, found {url!r}"
+        )
+    if parts.query or parts.fragment or parts.username:
+        raise SettingsError(f"public_url must be a scheme, host and port only, found {url!r}")
 
 
 def _with_secret(settings: Settings, instance_path: Path) -> Settings:

@@ -3,7 +3,10 @@ imported only when one of them runs)."""
 
 from __future__ import annotations
 
+import shutil
+import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -68,6 +71,66 @@ def first_run_accounts(app: Any) -> list[tuple[str, str, str]]:
         return made
 
 
+def _bind(app: Any, host: str, port: int) -> Any:
+    """The development server, bound to its port; exit 1 with one clear message when it cannot be."""
+    from werkzeug.serving import make_server
+
+    try:
+        return make_server(host, port, app, threaded=True)
+    except SystemExit:  # werkzeug has said why (e.g. "Port 5000 is in use by another program")
+        click.echo("Choose another port: make run PORT=8080, or screening run --port 8080.", err=True)
+        sys.exit(1)
+
+
+def serving_lines(host: str, port: int) -> list[str]:
+    """Where to open the app; with ``--host 0.0.0.0`` also the address other devices on the network use."""
+    lines = []
+    if host in ("0.0.0.0", "::"):
+        from werkzeug.serving import get_interface_ip
+
+        lines.append(f"Open http://127.0.0.1:{port}/ in a browser on this computer.")
+        lines.append(f"Tablets on this network open http://{get_interface_ip(socket.AF_INET)}:{port}/")
+    else:
+        lines.append(f"Open http://{host}:{port}/ in a browser.")
+    lines.append("Stop with Ctrl+C. This is the development server: for a deployment see the README.")
+    return lines
+
+
+def account_box(made: list[tuple[str, str, str]], program: str) -> str:
+    """The accounts a first run created, with their one-time passwords, in a frame that stands out."""
+    lines = [
+        "First run: these accounts were created.",
+        "Each one-time password works until you choose your own at first login.",
+        "",
+        *(f"  {role:<9} user name: {username:<9} one-time password: {password}" for username, role, password in made),
+        "",
+        "They are shown only now. Lost one? Make a new one-time password with:",
+        f"  {program} users reset-password NAME",
+    ]
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line:<{width}} |" for line in lines), rule])
+
+
+def reset_hint(program: str) -> str:
+    return f"Lost a password? Make a new one-time password with: {program} users reset-password NAME"
+
+
+def _program() -> str:
+    """This command as the user can type it again: ``screening`` when that is on the PATH, else its
+    path (``.venv/bin/screening`` under ``make run``, relative to the current folder when inside it)."""
+    path = Path(sys.argv[0]).absolute()
+    if path.name != "screening":
+        return "screening"
+    on_path = shutil.which("screening")
+    if on_path and Path(on_path).absolute() == path:
+        return "screening"
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def register(group: click.Group) -> None:
     @group.command("init-db")
     def init_db() -> None:
@@ -76,21 +139,22 @@ def register(group: click.Group) -> None:
         click.echo("Database is up to date.")
 
     @group.command()
-    @click.option("--host", default="127.0.0.1", show_default=True)
-    @click.option("--port", default=5000, show_default=True, type=int)
+    @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0: reachable from other devices.")
+    @click.option("--port", default=5000, show_default=True, type=int, envvar="PORT", help="Also read from PORT.")
     def run(host: str, port: int) -> None:
         """Upgrade the database, then serve the app (development server)."""
         app = _app()
         _upgrade(app)
+        server = _bind(app, host, port)
         made = first_run_accounts(app)
-        if made:
-            click.echo("\nFirst run: these accounts were created. Each one-time password works until you")
-            click.echo("choose your own at first login.")
-            for username, role, password in made:
-                click.echo(f"  {role:<9} user name: {username:<9} one-time password: {password}")
-            click.echo("")
-        click.echo(f"Open http://{host}:{port}/ in a browser.")
-        app.run(host=host, port=port, debug=False)
+        click.echo("")
+        for line in serving_lines(host, server.server_port):
+            click.echo(line)
+        click.echo("")
+        # The accounts come last, so the server's request log is all that can follow them.
+        click.echo(account_box(made, _program()) if made else reset_hint(_program()))
+        click.echo("")
+        server.serve_forever()
 
     @group.command()
     @click.option(

@@ -13,6 +13,7 @@ import io
 import secrets
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import segno
@@ -185,11 +186,26 @@ def _qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
 
 
+def public_join_url(code: str) -> str:
+    """The join link as the trainees' tablets must open it: on the deployment's public address
+    (the ``public_url`` setting) when one is set, else on the address this request came to."""
+    public_url = current_app.config["SCREENING_SETTINGS"].public_url
+    if public_url:
+        return public_url.rstrip("/") + url_for("training.join", code=code)
+    return url_for("training.join", code=code, _external=True)
+
+
+def reachable_only_here(url: str) -> bool:
+    """Whether the link names this machine itself (127.0.0.1, localhost), which no tablet can open."""
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
 @bp.get("/training/<code>")
 @requires(TRAINER)
 def class_view(code: str) -> str:
     training = _own_session(code)
-    join_url = url_for("training.join", code=training.code, _external=True)
+    join_url = public_join_url(training.code)
     return render_template(
         "training/class.html",
         training=training,
@@ -197,6 +213,7 @@ def class_view(code: str) -> str:
         scenarios=_content().scenarios,
         join_url=join_url,
         class_day=(join_closes_at(training, _class_time_zone()) - dt.timedelta(days=1)).date(),
+        join_url_local=reachable_only_here(join_url),
         qr=_qr_data_uri(join_url),
         professions=PROFESSIONS,
     )

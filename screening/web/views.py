@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -99,7 +100,8 @@ def start() -> str | BaseResponse:
             user=g.user,
         )
         return redirect(url_for("checklist.step", token=screening.token, step=ops.SAFETY_STEP))
-    return render_template("checklist/start.html", form=form), 400 if form.errors else 200  # type: ignore[return-value]
+    unfinished = ops.own_drafts(get_session(), g.user, size=1).total
+    return render_template("checklist/start.html", form=form, unfinished=unfinished), 400 if form.errors else 200  # type: ignore[return-value]
 
 
 def _child(screening: Screening, indicator_set: IndicatorSet) -> bool:
@@ -367,22 +369,62 @@ def _slip_screening(token: str) -> tuple[Screening, str]:
 @bp.route("/s/<token>/erase", methods=["GET", "POST"])
 @requires(SCREENER)
 def erase(token: str) -> Any:
-    """Erasure of one screening by its institution's screener, after a confirmation page."""
-    screening, _indicator_set = _load(token)
+    """Erasure of one screening (or discarding of a draft) by its institution's screener, after a
+    confirmation page that says what stays."""
+    screening, indicator_set = _load(token)
     form = forms.ConfirmForm()
+    back = url_for("checklist.screenings") if screening.completed else url_for("checklist.unfinished")
     if request.method == "POST" and form.validate():
         ops.erase(get_session(), screening, actor=g.user.username, reason="request")
         get_session().commit()
-        return redirect(url_for("checklist.screenings"))
-    return render_template("checklist/erase.html", screening=screening, form=form)
+        return redirect(back)
+    return render_template(
+        "checklist/erase.html", screening=screening, indicator_set=indicator_set, form=form, back=back
+    )
+
+
+#: Rows per page in the screenings lists.
+PAGE_SIZE = 25
+
+
+def _page_number() -> int:
+    """``?page=`` as a number from 1; anything else is a missing page (404), never an error."""
+    raw = request.args.get("page", "1")
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+        abort(404)
+    return int(raw)
 
 
 @bp.get("/screenings")
 @requires(SCREENER)
-def screenings() -> str:
+def screenings() -> str | BaseResponse:
     """The institution's completed screenings: slip number, date, set and level, nothing personal."""
-    rows = ops.institution_screenings(get_session(), g.user.institution)
-    return render_template("checklist/screenings.html", rows=rows)
+    number = _page_number()
+    db = get_session()
+    listing = ops.institution_screenings(db, g.user.institution, page=number, size=PAGE_SIZE)
+    if listing.number != number:  # past the end: the last page
+        return redirect(url_for("checklist.screenings", page=listing.number))
+    unfinished = ops.own_drafts(db, g.user, size=1).total
+    return render_template("checklist/screenings.html", listing=listing, unfinished=unfinished, content=content())
+
+
+@bp.get("/screenings/unfinished")
+@requires(SCREENER)
+def unfinished() -> str | BaseResponse:
+    """My unfinished screenings: when each was started and last changed, its set, how far it is,
+    and a link back to the page it was left on. Only the screener's own drafts."""
+    number = _page_number()
+    listing = ops.own_drafts(get_session(), g.user, page=number, size=PAGE_SIZE)
+    if listing.number != number:
+        return redirect(url_for("checklist.unfinished", page=listing.number))
+    drafts = [(draft, ops.draft_progress(content(), draft)) for draft in listing.rows]
+    return render_template(
+        "checklist/unfinished.html",
+        listing=listing,
+        drafts=drafts,
+        content=content(),
+        retention_days=current_app.config["SCREENING_SETTINGS"].retention_days,
+    )
 
 
 @bp.get("/s/<token>/slip")
