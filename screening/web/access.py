@@ -6,8 +6,10 @@ URL map and fails on any endpoint that declares neither.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
@@ -18,6 +20,25 @@ PUBLIC = "public"
 View = TypeVar("View", bound=Callable[..., Any])
 #: Endpoints Flask itself adds.
 BUILTIN_PUBLIC = frozenset({"static"})
+
+
+#: Control characters (C0 and DEL) and backslashes: browsers and URL parsers drop or reinterpret them,
+#: so that ``/<TAB>/evil.com`` or ``/\evil.com`` would leave the site.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` when it is a path on this site (``/...``, not ``//...``), else None.
+
+    Nothing is stripped: a value that would need cleaning is refused, because the cleaned value
+    is not what the link's author wrote.
+    """
+    if not value or not value.startswith("/") or _UNSAFE_IN_NEXT.search(value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return value
 
 
 def public(view: View) -> View:

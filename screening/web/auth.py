@@ -15,7 +15,7 @@ from screening import accounts
 from screening.db import get_session
 from screening.passwords import MAX_LENGTH, WeakPasswordError
 from screening.roles import ADMIN, ROLES, SCREENER, SUPERVISOR, TRAINER
-from screening.web.access import public, requires
+from screening.web.access import public, requires, safe_next
 from screening.web.forms import Form
 
 bp = Blueprint("auth", __name__)
@@ -54,10 +54,6 @@ def home_url() -> str:
     return url_for(HOME[g.user.role]) if g.get("user") else url_for("auth.login")
 
 
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
@@ -75,7 +71,7 @@ def login() -> Any:
             if locale:
                 session["locale"] = locale
             g.user = outcome.user
-            return redirect(_safe_next(request.args.get("next")) or home_url())
+            return redirect(safe_next(request.args.get("next")) or home_url())
         minutes = max(1, (outcome.wait_seconds + 59) // 60)
         form.form_errors.append(
             {

@@ -33,7 +33,7 @@ from screening.i18n import current_locale, remember_locale
 from screening.models import Screening
 from screening.roles import SCREENER
 from screening.web import forms
-from screening.web.access import public, requires
+from screening.web.access import public, requires, safe_next
 from screening.web.presenting import result_view, slip_view
 from screening.web.vocabulary import USUAL_SET
 
@@ -64,10 +64,7 @@ def _load(token: str) -> tuple[Screening, IndicatorSet]:
 def switch_language(locale: str) -> BaseResponse:
     """Switch language from a page without a form; ``next`` must be a local path."""
     remember_locale(normalise_locale(locale))
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("auth.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")) or url_for("auth.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
