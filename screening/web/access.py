@@ -87,19 +87,28 @@ def access_of(app: Flask, endpoint: str) -> object:
     return getattr(app.view_functions[endpoint], "access", None)
 
 
+#: The login page's ``expired`` parameter for each reason a session ends by itself.
+EXPIRED = {"idle": "1", "lifetime": "lifetime"}
+
+
 def _load_user() -> None:
     g.user = None
     session_id = session.get("sid")
     if not session_id:
         return
     settings = current_app.config["SCREENING_SETTINGS"]
-    user, expired = accounts.resume_session(get_session(), session_id, idle_minutes=settings.session_idle_minutes)
+    user, ended = accounts.resume_session(
+        get_session(),
+        session_id,
+        idle_minutes=settings.session_idle_minutes,
+        absolute_hours=settings.session_absolute_hours,
+    )
     if user is None:
         locale = session.get("locale")
         session.clear()
         if locale:
             session["locale"] = locale
-        g.session_expired = expired
+        g.session_ended = ended
     g.user = user
 
 
@@ -115,7 +124,7 @@ def enforce() -> Any:
     if access is None:
         abort(403)
     if g.user is None:
-        target = url_for("auth.login", next=request.path, expired=1 if g.get("session_expired") else None)
+        target = url_for("auth.login", next=request.path, expired=EXPIRED.get(g.get("session_ended")))
         return redirect(target)
     if g.user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):
         return redirect(url_for("auth.change_password"))
