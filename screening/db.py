@@ -37,6 +37,8 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Writers take turns; under a burst (many logins at once) wait up to 15 s, not Python's 5 s.
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 

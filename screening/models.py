@@ -166,5 +166,22 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token's first characters ("sk_" and 4 more), so that a listed token can be recognised.
+    prefix: Mapped[str | None] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAddress(Base):
+    """Failed logins from one network address in one time window (the per-address limit).
+
+    The address is stored only as a keyed hash; rows of past windows are deleted. Kept in the
+    database, not in memory, so that every worker and app server shares the count.
+    """
+
+    __tablename__ = "login_addresses"
+
+    address_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -11,6 +14,9 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+#: Argon2 runs in at most this many threads of a process at once: each run takes 64 MiB and a core,
+#: so a burst of logins queues here instead of exhausting memory and starving other requests.
+_running = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 
 class WeakPasswordError(ValueError):
@@ -34,12 +40,14 @@ def check_policy(password: str, *, username: str = "") -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _running:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        with _running:
+            return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

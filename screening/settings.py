@@ -33,7 +33,9 @@ class Settings:
     pdf_enabled: bool = True
     timezone: str = "Europe/Belgrade"  # Kosovo's time zone in the tz database (CET/CEST)
     session_idle_minutes: int = 15  # shared tablets: log out after this long without a request
+    session_absolute_hours: int = 12  # a login lasts at most this long, however active
     lockout_minutes: int = 30  # how long an account stays locked after repeated failed logins
+    login_failures_per_address: int = 30  # failed logins from one network address per 15 minutes
     retention_days: int = 90  # after this, a screening's answers, profile and case reference are erased
     small_cell_threshold: int = 5  # counts below this (and above 0) leave the app as "<5"
     #: The referral slip's letterhead: the deploying institution's name, one string or a table by

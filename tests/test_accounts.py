@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -100,24 +103,145 @@ def test_screeners_see_only_their_institutions_screenings(app: Flask, client: Cl
     assert colleague.get(f"{base}/result").status_code == 200
 
 
+REFUSED = "The user name or password is not right, or the account is locked"
+
+
 def test_wrong_passwords_slow_down_then_lock_and_an_admin_unlocks(app: Flask, anonymous: Client) -> None:
     make_user(app, "target")
     for _ in range(3):
         assert login(anonymous, "target", "wrong password here").status_code == 401
     throttled = login(anonymous, "target", PASSWORD)  # even the right password must wait now
-    assert throttled.status_code == 401 and "Too many attempts" in throttled.get_data(as_text=True)
+    assert throttled.status_code == 401 and REFUSED in throttled.get_data(as_text=True)
+    assert [e.outcome for e in events(app, "login_failed")][-1] == "throttled"
     with Session(app.extensions["screening.engine"]) as db:
         db.execute(update(User).where(User.username == "target").values(failed_logins=7, next_attempt_at=None))
         db.commit()
     locked = login(anonymous, "target", "wrong password here")
-    assert "locked" in locked.get_data(as_text=True)
+    assert locked.status_code == 401 and REFUSED in locked.get_data(as_text=True)
     assert login(anonymous, "target", PASSWORD).status_code == 401
     assert [e.actor for e in events(app, "lockout")] == ["target"]
+    assert [e.outcome for e in events(app, "login_failed")][-1] == "locked"
     admin = Client(app.test_client())
     login(admin, make_user(app, "root", "admin"))
     admin.get("/admin/users")
     admin.post(f"/admin/users/{user(app, 'target').id}/unlock")
     assert login(anonymous, "target", PASSWORD).status_code == 302
+
+
+class HashChecks:
+    """Counts Argon2 verifications, telling checks of a user's hash from checks of the dummy hash."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from screening import accounts
+
+        self.real: list[str] = []
+        self.dummy: list[str] = []
+        self._lock = threading.Lock()
+        verify = accounts.verify_password
+
+        def counting(password_hash: str, password: str) -> bool:
+            with self._lock:
+                (self.dummy if password_hash == accounts._dummy_hash() else self.real).append(password_hash)
+            return verify(password_hash, password)
+
+        monkeypatch.setattr(accounts, "verify_password", counting)
+
+    def reset(self) -> None:
+        self.real.clear()
+        self.dummy.clear()
+
+
+def _from(app: Flask, address: str) -> Client:
+    browser = Client(app.test_client())
+    browser.client.environ_base["REMOTE_ADDR"] = address
+    return browser
+
+
+def test_parallel_wrong_passwords_are_all_counted_and_only_the_allowed_ones_are_checked(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review D9: 40 parallel guesses got 6 password checks and a count of 3 (lost updates)."""
+    from screening.accounts import SLOW_AFTER
+
+    make_user(app, "target")
+    checks = HashChecks(monkeypatch)
+    browsers = [_from(app, f"10.9.0.{n}") for n in range(40)]  # many addresses: the per-account throttle
+    for browser in browsers:
+        browser.get("/login")
+    barrier = threading.Barrier(len(browsers))
+
+    def guess(browser: Client) -> int:
+        barrier.wait()
+        return browser.post("/login", data={"username": "target", "password": "wrong password here"}).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(guess, browsers))
+    assert statuses == [401] * 40
+    outcomes = [e.outcome for e in events(app, "login_failed") if e.actor == "target"]
+    assert len(outcomes) == 40  # every failure recorded, as checked or as throttled
+    assert outcomes.count("bad_password") == len(checks.real) == SLOW_AFTER  # no more checks than allowed
+    assert user(app, "target").failed_logins == SLOW_AFTER  # and every checked failure counted
+    assert len(checks.dummy) == 40 - SLOW_AFTER  # the throttled ones did the same hash work
+
+
+def _refusal(response: object) -> tuple[int, str]:
+    body = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    match = re.search(r'<div class="error-summary".*?</div>', body, re.S)
+    assert match, body
+    return response.status_code, match.group(0)  # type: ignore[attr-defined]
+
+
+def test_an_unknown_name_gets_the_answer_and_the_hash_work_of_a_known_one(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review D10: a throttled known name answered "Too many attempts" at once; an unknown one never."""
+    from screening import accounts
+
+    make_user(app, "known")
+    make_user(app, "throttled")
+    make_user(app, "locked")
+    make_user(app, "gone")
+    with app.extensions["screening.sessionmaker"]() as db:
+        accounts.set_active(db, accounts.find_user(db, "gone"), False, actor="test")  # type: ignore[arg-type]
+        db.commit()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
+    with Session(app.extensions["screening.engine"]) as db:
+        db.execute(update(User).where(User.username == "throttled").values(failed_logins=4, next_attempt_at=later))
+        db.execute(update(User).where(User.username == "locked").values(locked_until=later))
+        db.commit()
+    checks = HashChecks(monkeypatch)
+    answers = {}
+    for name in ("nobody-here", "known", "throttled", "locked", "gone"):
+        checks.reset()
+        browser = _from(app, "10.8.0.1")
+        browser.get("/login")
+        answers[name] = _refusal(browser.post("/login", data={"username": name, "password": "wrong password here"}))
+        assert len(checks.real) + len(checks.dummy) == 1, name  # one Argon2 verification, whatever the case
+    assert len(set(answers.values())) == 1, answers
+    assert answers["known"][0] == 401 and REFUSED in answers["known"][1]
+    parameters = {h.rsplit("$", 2)[0] for h in (user(app, "known").password_hash, accounts._dummy_hash())}
+    assert len(parameters) == 1  # the dummy hash costs what a real one costs
+
+
+def test_one_address_trying_many_names_is_limited(app: Flask) -> None:
+    from screening.models import LoginAddress
+
+    app.config["SCREENING_SETTINGS"] = replace(app.config["SCREENING_SETTINGS"], login_failures_per_address=5)
+    make_user(app, "officer")
+    attacker, colleague = _from(app, "203.0.113.7"), _from(app, "198.51.100.2")
+    for n in range(4):
+        assert login(attacker, f"guess-{n}", "wrong password here").status_code == 401
+    for _ in range(3):  # logins that succeed do not count against the address
+        assert login(attacker, "officer").status_code == 302
+        attacker.post("/logout")
+    assert login(attacker, "guess-4", "wrong password here").status_code == 401
+    limited = login(attacker, "officer")  # the 6th failure: even a right password waits
+    assert limited.status_code == 429 and "Too many attempts. Wait" in limited.get_data(as_text=True)
+    assert login(colleague, "officer").status_code == 302  # another address is not affected
+    assert [e.outcome for e in events(app, "login_failed")].count("address_limit") == 1
+    with Session(app.extensions["screening.engine"]) as db:
+        stored = " ".join(f"{a.address_key} {a.failures}" for a in db.scalars(select(LoginAddress)))
+    assert "203.0.113.7" not in stored and "198.51.100.2" not in stored  # only keyed hashes
 
 
 def test_a_new_session_id_at_login_and_logout_ends_it(app: Flask, anonymous: Client) -> None:
@@ -145,6 +269,39 @@ def test_idle_sessions_expire(app: Flask, client: Client) -> None:
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
     assert "logged out after a time without activity" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert events(app, "session_expired")
+
+
+def test_changing_ones_password_ends_the_other_sessions(app: Flask) -> None:
+    """Review D11: the second session still got 200 on /new after the first changed the password."""
+    make_user(app, "twotabs")
+    here, elsewhere = Client(app.test_client()), Client(app.test_client())
+    login(here, "twotabs")
+    login(elsewhere, "twotabs")
+    assert elsewhere.get("/new").status_code == 200
+    here.get("/account/password")
+    new = "copper kettle sings at dawn"
+    assert here.post("/account/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code == 302
+    assert here.get("/new").status_code == 200  # the session that changed it goes on
+    assert elsewhere.get("/new").headers["Location"].startswith("/login")
+    assert login(elsewhere, "twotabs", new).status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime(app: Flask, client: Client) -> None:
+    def logged_in_hours_ago(hours: int) -> None:
+        now = dt.datetime.now(dt.UTC)
+        with Session(app.extensions["screening.engine"]) as db:
+            db.execute(update(UserSession).values(created_at=now - dt.timedelta(hours=hours), last_seen_at=now))
+            db.commit()
+
+    logged_in_hours_ago(11)
+    assert client.get("/new").status_code == 200  # busy all day: still logged in
+    logged_in_hours_ago(13)
+    response = client.get("/new")
+    assert response.status_code == 302 and "expired=lifetime" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "a login lasts at most 12 hours" in page
+    assert client.get("/new").status_code == 302  # ended for good
+    assert [e.outcome for e in events(app, "session_expired")] == ["lifetime"]
 
 
 def test_first_login_requires_a_new_password_that_meets_the_policy(app: Flask, anonymous: Client) -> None:
@@ -330,3 +487,42 @@ def test_a_tampered_login_never_answers_500(anonymous: Client) -> None:
         assert response.status_code < 500
         assert "Traceback" not in response.get_data(as_text=True)
     assert re.search(r'<html lang="', anonymous.get("/login").get_data(as_text=True))
+
+
+def test_api_tokens_note_their_last_use_and_stop_at_a_reset_a_disable_or_a_revocation(app: Flask) -> None:
+    """Review D5: a reset left the token working; nothing listed or revoked tokens."""
+    from screening import accounts
+    from screening.models import ApiToken
+    from tests.test_api import BODY, auth, token_for
+
+    api = app.test_client()
+    token = token_for(app, "device")
+    assert api.post("/api/v1/score", json=BODY, headers=auth(token)).status_code == 200
+    with Session(app.extensions["screening.engine"]) as db:
+        (record,) = db.scalars(select(ApiToken))
+    assert record.last_used_at is not None and record.prefix == token[:7]
+
+    admin = Client(app.test_client())
+    login(admin, make_user(app, "root", "admin"))
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert token[:7] in page and token not in page and "never" not in page.split("API tokens")[1]
+    admin.post(f"/admin/users/{user(app, 'device').id}/reset")
+    assert api.post("/api/v1/score", json=BODY, headers=auth(token)).status_code == 401
+
+    with app.extensions["screening.sessionmaker"]() as db:
+        second = accounts.issue_api_token(db, accounts.find_user(db, "device"), actor="test")  # type: ignore[arg-type]
+        third = accounts.issue_api_token(db, accounts.find_user(db, "device"), actor="test")  # type: ignore[arg-type]
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert page.count(">revoked<") == 1 and "never" in page
+    with Session(app.extensions["screening.engine"]) as db:
+        second_id = db.scalars(select(ApiToken.id).where(ApiToken.prefix == second[:7])).one()
+    assert admin.post(f"/admin/tokens/{second_id}/revoke").status_code == 302
+    assert api.post("/api/v1/score", json=BODY, headers=auth(second)).status_code == 401
+    assert api.post("/api/v1/score", json=BODY, headers=auth(third)).status_code == 200
+    admin.get("/admin/users")
+    admin.post(f"/admin/users/{user(app, 'device').id}/disable")
+    admin.post(f"/admin/users/{user(app, 'device').id}/enable")
+    assert api.post("/api/v1/score", json=BODY, headers=auth(third)).status_code == 401  # enabling does not revive it
+    revoked = [e for e in events(app, "user_changed") if e.outcome == "token_revoked"]
+    assert [(e.actor, e.object_type) for e in revoked] == [("root", "api_token")] * 3
+    assert admin.post("/admin/tokens/9999/revoke").status_code == 404

@@ -6,8 +6,10 @@ URL map and fails on any endpoint that declares neither.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
@@ -19,6 +21,25 @@ PUBLIC = "public"
 View = TypeVar("View", bound=Callable[..., Any])
 #: Endpoints Flask itself adds.
 BUILTIN_PUBLIC = frozenset({"static"})
+
+
+#: Control characters (C0 and DEL) and backslashes: browsers and URL parsers drop or reinterpret them,
+#: so that ``/<TAB>/evil.com`` or ``/\evil.com`` would leave the site.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` when it is a path on this site (``/...``, not ``//...``), else None.
+
+    Nothing is stripped: a value that would need cleaning is refused, because the cleaned value
+    is not what the link's author wrote.
+    """
+    if not value or not value.startswith("/") or _UNSAFE_IN_NEXT.search(value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return value
 
 
 def public(view: View) -> View:
@@ -65,19 +86,28 @@ def access_of(app: Flask, endpoint: str) -> object:
     return getattr(app.view_functions[endpoint], "access", None)
 
 
+#: The login page's ``expired`` parameter for each reason a session ends by itself.
+EXPIRED = {"idle": "1", "lifetime": "lifetime"}
+
+
 def _load_user() -> None:
     g.user = None
     session_id = session.get("sid")
     if not session_id:
         return
     settings = current_app.config["SCREENING_SETTINGS"]
-    user, expired = accounts.resume_session(get_session(), session_id, idle_minutes=settings.session_idle_minutes)
+    user, ended = accounts.resume_session(
+        get_session(),
+        session_id,
+        idle_minutes=settings.session_idle_minutes,
+        absolute_hours=settings.session_absolute_hours,
+    )
     if user is None:
         locale = session.get("locale")
         session.clear()
         if locale:
             session["locale"] = locale
-        g.session_expired = expired
+        g.session_ended = ended
     g.user = user
 
 
@@ -93,7 +123,7 @@ def enforce() -> Any:
     if access is None:
         abort(403)
     if g.user is None:
-        target = url_for("auth.login", next=request.path, expired=1 if g.get("session_expired") else None)
+        target = url_for("auth.login", next=request.path, expired=EXPIRED.get(g.get("session_ended")))
         return redirect(target)
     if g.user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):
         return redirect(url_for("auth.change_password"))

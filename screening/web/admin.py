@@ -15,7 +15,7 @@ from screening import operations as ops
 from screening.core.languages import localise
 from screening.db import get_session
 from screening.i18n import current_locale
-from screening.models import AuditEvent, User
+from screening.models import ApiToken, AuditEvent, User
 from screening.roles import ADMIN, SUPERVISOR
 from screening.web.access import requires
 from screening.web.csv_export import csv_response
@@ -75,7 +75,13 @@ def users() -> Any:
     everyone = db.scalars(select(User).order_by(User.username)).all()
     status = 400 if request.method == "POST" and issued is None else 200
     return render_template(
-        "admin/users.html", users=everyone, form=form, issued=issued, institutions=INSTITUTIONS, actions=ConfirmForm()
+        "admin/users.html",
+        users=everyone,
+        form=form,
+        issued=issued,
+        institutions=INSTITUTIONS,
+        actions=ConfirmForm(),
+        tokens=_tokens(everyone),
     ), status
 
 
@@ -104,7 +110,27 @@ def user_action(user_id: int, action: str) -> Any:
         issued=issued,
         institutions=INSTITUTIONS,
         actions=ConfirmForm(),
+        tokens=_tokens(everyone),
     )
+
+
+def _tokens(everyone: Any) -> list[tuple[str, ApiToken]]:
+    """Every API token with its user's name, newest first: the admin page lists and revokes them."""
+    names = {u.id: u.username for u in everyone}
+    return [(names.get(t.user_id, "?"), t) for t in reversed(accounts.api_tokens(get_session()))]
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@requires(ADMIN)
+def revoke_token(token_id: int) -> Any:
+    db = get_session()
+    token = db.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    accounts.revoke_api_token(db, token, actor=g.user.username)
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/audit")

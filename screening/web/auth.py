@@ -15,7 +15,7 @@ from screening import accounts
 from screening.db import get_session
 from screening.passwords import MAX_LENGTH, WeakPasswordError
 from screening.roles import ADMIN, ROLES, SCREENER, SUPERVISOR, TRAINER
-from screening.web.access import public, requires
+from screening.web.access import public, requires, safe_next
 from screening.web.forms import Form
 
 bp = Blueprint("auth", __name__)
@@ -54,19 +54,39 @@ def home_url() -> str:
     return url_for(HOME[g.user.role]) if g.get("user") else url_for("auth.login")
 
 
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+#: One answer for every refused login, so that it never tells whether the user name exists.
+LOGIN_REFUSED = _l(
+    "The user name or password is not right, or the account is locked after repeated failed attempts. "
+    "Wait a few minutes and try again; an administrator can unlock it."
+)
+
+
+def _expiry_message() -> str | None:
+    """Why the user is on the login page again, when their session ended by itself."""
+    reason = request.args.get("expired")
+    if reason == "lifetime":
+        hours = current_app.config["SCREENING_SETTINGS"].session_absolute_hours
+        return ngettext(
+            "You were logged out because a login lasts at most %(num)s hour. Log in again.",
+            "You were logged out because a login lasts at most %(num)s hours. Log in again.",
+            hours,
+        )
+    return str(_l("You were logged out after a time without activity.")) if reason else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
     form = LoginForm()
-    message = _l("You were logged out after a time without activity.") if request.args.get("expired") else None
     if form.validate_on_submit():
         settings = current_app.config["SCREENING_SETTINGS"]
         outcome = accounts.authenticate(
-            get_session(), form.username.data, form.password.data, lock_minutes=settings.lockout_minutes
+            get_session(),
+            form.username.data,
+            form.password.data,
+            lock_minutes=settings.lockout_minutes,
+            address_key=accounts.address_key(str(current_app.secret_key), request.remote_addr or ""),
+            address_limit=settings.login_failures_per_address,
         )
         if outcome.status == "ok" and outcome.user is not None:
             locale = session.get("locale")
@@ -75,27 +95,20 @@ def login() -> Any:
             if locale:
                 session["locale"] = locale
             g.user = outcome.user
-            return redirect(_safe_next(request.args.get("next")) or home_url())
-        minutes = max(1, (outcome.wait_seconds + 59) // 60)
-        form.form_errors.append(
-            {
-                "bad": _l("The user name or password is not right."),
-                "throttled": ngettext(
+            return redirect(safe_next(request.args.get("next")) or home_url())
+        if outcome.status == "address_limited":  # depends on the address only, so it may say more
+            minutes = max(1, (outcome.wait_seconds + 59) // 60)
+            form.form_errors.append(
+                ngettext(
                     "Too many attempts. Wait %(num)s minute and try again.",
                     "Too many attempts. Wait %(num)s minutes and try again.",
                     minutes,
-                ),
-                "locked": ngettext(
-                    "This account is locked for %(num)s minute after repeated failed attempts. "
-                    "An administrator can unlock it.",
-                    "This account is locked for %(num)s minutes after repeated failed attempts. "
-                    "An administrator can unlock it.",
-                    minutes,
-                ),
-            }[outcome.status]
-        )
+                )
+            )
+            return render_template("auth/login.html", form=form, message=None), 429
+        form.form_errors.append(LOGIN_REFUSED)
         return render_template("auth/login.html", form=form, message=None), 401
-    return render_template("auth/login.html", form=form, message=message), 400 if form.errors else 200
+    return render_template("auth/login.html", form=form, message=_expiry_message()), 400 if form.errors else 200
 
 
 @bp.post("/logout")
@@ -115,7 +128,9 @@ def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(get_session(), g.user, form.current.data, form.new.data)
+            accounts.change_password(
+                get_session(), g.user, form.current.data, form.new.data, keep_session=session.get("sid")
+            )
         except (WeakPasswordError, accounts.AccountError) as exc:
             form.form_errors.append(POLICY_MESSAGES[exc.code])
         else:

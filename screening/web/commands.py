@@ -44,6 +44,15 @@ def _session(app: Any) -> Any:
     return app.extensions["screening.sessionmaker"]()
 
 
+def _minute(moment: Any) -> str:
+    """A stored time to the minute, in UTC ('' for none; SQLite gives naive UTC times)."""
+    import datetime as dt
+
+    if moment is None:
+        return ""
+    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
+
+
 def first_run_accounts(app: Any) -> list[tuple[str, str, str]]:
     """On an empty database in development, create an administrator and a screener.
 
@@ -270,10 +279,61 @@ def register(group: click.Group) -> None:
                 sys.exit(2)
             click.echo(accounts.issue_api_token(db, user, actor="cli"))
 
+    @users.command("tokens")
+    @click.argument("username")
+    def users_tokens(username: str) -> None:
+        """List a user's API tokens: id, prefix, created, last used, revoked."""
+        from screening import accounts
+
+        with _session(_app()) as db:
+            user = accounts.find_user(db, username)
+            if user is None:
+                click.echo(f"Error: no user {username!r}", err=True)
+                sys.exit(2)
+            tokens = accounts.api_tokens(db, user)
+            if not tokens:
+                click.echo(f"{user.username} has no API tokens.")
+                return
+            click.echo(f"{'id':>6}  {'prefix':<10}  {'created (UTC)':<16}  {'last used':<16}  revoked")
+            for token in tokens:
+                click.echo(
+                    f"{token.id:>6}  {(token.prefix or '-'):<10}  {_minute(token.created_at):<16}  "
+                    f"{_minute(token.last_used_at) or 'never':<16}  {_minute(token.revoked_at) or 'no'}"
+                )
+
+    @users.command("revoke-token")
+    @click.argument("username")
+    @click.argument("token_id", type=int, required=False)
+    @click.option("--all", "revoke_all", is_flag=True, help="Revoke every live token of the user.")
+    def users_revoke_token(username: str, token_id: int | None, revoke_all: bool) -> None:
+        """Revoke one API token of a user (its id from 'users tokens'), or all of them with --all."""
+        from screening import accounts
+
+        if (token_id is None) == (not revoke_all):
+            click.echo("Error: give a token id or --all (not both)", err=True)
+            sys.exit(2)
+        with _session(_app()) as db:
+            user = accounts.find_user(db, username)
+            if user is None:
+                click.echo(f"Error: no user {username!r}", err=True)
+                sys.exit(2)
+            if revoke_all:
+                count = accounts.revoke_api_tokens(db, user, actor="cli")
+                click.echo(f"Revoked {count} API token(s) of {user.username}.")
+                return
+            token = next((t for t in accounts.api_tokens(db, user) if t.id == token_id), None)
+            if token is None:
+                click.echo(f"Error: {user.username} has no API token {token_id}", err=True)
+                sys.exit(2)
+            if accounts.revoke_api_token(db, token, actor="cli"):
+                click.echo(f"Revoked API token {token_id} of {user.username}.")
+            else:
+                click.echo(f"API token {token_id} of {user.username} was already revoked.")
+
     @users.command("disable")
     @click.argument("username")
     def users_disable(username: str) -> None:
-        """Disable a user and end their sessions."""
+        """Disable a user, end their sessions and revoke their API tokens."""
         _change(username, "disable")
 
     @users.command("unlock")
@@ -285,5 +345,5 @@ def register(group: click.Group) -> None:
     @users.command("reset-password")
     @click.argument("username")
     def users_reset(username: str) -> None:
-        """Issue a new one-time password (the user chooses their own at next login)."""
+        """Issue a new one-time password and revoke the user's API tokens (they choose a password at next login)."""
         _change(username, "reset")

@@ -32,7 +32,7 @@ from screening.models import Screening
 from screening.roles import SCREENER
 from screening.web import forms
 from screening.web import slip as referral_slip
-from screening.web.access import public, requires
+from screening.web.access import public, requires, safe_next
 from screening.web.presenting import danger_advice, emergency_number, result_view
 from screening.web.vocabulary import NOT_ASKED_LABEL, USUAL_SET
 
@@ -63,10 +63,7 @@ def _load(token: str) -> tuple[Screening, IndicatorSet]:
 def switch_language(locale: str) -> BaseResponse:
     """Switch language from a page without a form; ``next`` must be a local path."""
     remember_locale(normalise_locale(locale))
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("auth.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")) or url_for("auth.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
