@@ -67,6 +67,9 @@ def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) ->
     i18n.init_app(app, Path(config.translations_dir) if config.translations_dir else None)
     engine = db.make_engine(config.database_url or f"sqlite:///{instance / 'screening.sqlite'}")
     db.init_app(app, engine)
+    from screening.web import guard  # before CSRFProtect: hostile input is refused first
+
+    guard.init_app(app)
     csrf = CSRFProtect(app)
 
     from screening.web import access, admin, api, auth, content, errors, ops, training, views

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -25,7 +27,9 @@ class DatabaseError(Exception):
 def make_engine(url: str) -> Engine:
     try:
         # pre_ping: after a database outage, a worker's pooled connections are checked, not trusted.
-        engine = create_engine(url, pool_pre_ping=True)
+        # hide_parameters: an error's message (and so the error log) never holds the bound values,
+        # which can be user names, tokens, answers or a profile.
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise DatabaseError(f"invalid database URL: {exc}") from exc
     if engine.dialect.name == "sqlite":
@@ -76,6 +80,14 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    """End the request's session. This runs after the response is made: if the database went away
+    meanwhile, the ROLLBACK fails, and raising here would replace the app's answer (its 503 page and
+    headers) by the server's bare 500. Whatever was committed stays; the connection is dropped."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except SQLAlchemyError:
+        log.warning("database connection lost while ending the request; connection discarded")
+        session.invalidate()

@@ -48,6 +48,8 @@ class Settings:
     #: The address other devices reach the app at, e.g. http://192.168.1.20:5000 (scheme, host and
     #: port only): the training join link and its QR code use it. Default: the address of the request.
     public_url: str | None = None
+    #: The largest request body accepted (form posts and API bodies), in bytes: a larger one gets 413.
+    max_request_bytes: int = 1_000_000
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:

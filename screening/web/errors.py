@@ -18,10 +18,20 @@ MESSAGES = {
     404: _l("This page does not exist, or the screening it belongs to is not available."),
     405: _l("This page cannot be used that way."),
     409: _l("Finish the screening first."),
+    413: _l("The page sent more data than the server accepts. Nothing was saved from it; go back and try again."),
 }
 
 
 API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
+
+def refuse(status: int, api_code: str, api_message: str, message: str) -> Any:
+    """The app's own error answer: the API's JSON error under /api/, else the translated page."""
+    if request.path.startswith("/api/"):
+        from screening.web.api import api_error
+
+        return api_error(status, api_code, api_message)
+    return render_template("error.html", code=status, message=message), status
 
 
 def init_app(app: Flask) -> None:
@@ -36,11 +46,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
-        if request.path.startswith("/api/"):
-            from screening.web.api import api_error
-
-            return api_error(code, API_CODES.get(code, "http_error"), error.description or error.name)
-        return render_template("error.html", code=code, message=MESSAGES.get(code, error.name)), code
+        description = error.description or error.name
+        return refuse(code, API_CODES.get(code, "http_error"), description, MESSAGES.get(code, error.name))
 
     @app.errorhandler(SQLAlchemyOperationalError)
     def database_unavailable(_error: SQLAlchemyOperationalError) -> Any:
