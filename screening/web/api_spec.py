@@ -113,7 +113,7 @@ PDF = {"type": "string", "format": "binary"}
 LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": list(UI_LOCALES)}}
 
 
-def openapi_document() -> dict[str, Any]:
+def _document() -> dict[str, Any]:
     secured: list[dict[str, list[str]]] = [{"bearer": []}]
     return {
         "openapi": "3.0.3",
@@ -205,3 +205,23 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+#: Any operation can be refused before it runs (screening/web/guard.py); the error's code says why.
+REFUSALS = {
+    "400": _json(
+        ERROR,
+        "Malformed request (code invalid_characters: a control character in the path, a parameter, a header "
+        "or the JSON; json_too_deep: JSON nested over 32 levels; invalid_form: a form part without a name)",
+    ),
+    "413": _json(ERROR, "The body is larger than the max_request_bytes setting (code too_large)"),
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    document = _document()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status, response in REFUSALS.items():
+                operation["responses"].setdefault(status, response)
+    return document
