@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -84,19 +85,33 @@ def postgres_template() -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture
-def postgres_url(postgres_template: str) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test (a clone of the template), dropped after."""
+@contextmanager
+def _postgres_clone(template: str, suffix: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database cloned from the template, dropped afterwards."""
     base, _, name = POSTGRES_URL.rpartition("/")
-    database = f"{name}_case"
+    database = f"{name}_{suffix}"
     admin = _postgres_admin(POSTGRES_URL)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{postgres_template}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{template}"'))
     yield f"{base}/{database}"
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test (a clone of the template), dropped after."""
+    with _postgres_clone(postgres_template, "case") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def postgres_module_url(postgres_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database shared by the tests of one module (for module-scoped apps)."""
+    with _postgres_clone(postgres_template, "module") as url:
+        yield url
 
 
 def make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) -> Flask:

@@ -70,7 +70,7 @@ class Web:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    url = request.getfixturevalue("postgres_module_url") if request.param == "postgresql" else None
     app = make_app(tmp_path_factory.mktemp(f"cases-{request.param}"), url)
     yield Web(app, request.param)
     app.extensions["screening.engine"].dispose()
