@@ -2,7 +2,8 @@
 
 Pure functions over plain rows (no Flask, no database): the dashboard, the CSV exports and the API
 share them. Small cells are suppressed: a count from 1 to ``threshold - 1`` leaves as "<threshold",
-so that no person can be singled out.
+so that no person can be singled out, and further cells are hidden the same way where a total would
+give a small one back (``screening.disclosure``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from screening.disclosure import Protection, Sum, Total, marker, protect
 
 #: The age groups the National Coordinator reports (Strategy, section 1.4).
 AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
@@ -58,40 +61,81 @@ def coarse_profile(profile: Mapping[str, Any]) -> dict[str, str]:
 
 
 def suppress(count: int, threshold: int) -> int | str:
-    return f"<{threshold}" if 0 < count < threshold else count
+    """Primary suppression of one count on its own; tables go through ``tables`` for complementary suppression."""
+    return marker(threshold) if 0 < count < threshold else count
 
 
-def _table(counter: Counter[str], order: Iterable[str] | None, threshold: int) -> list[tuple[str, int | str, int]]:
-    """(key, count as shown, count for drawing); suppressed cells are drawn as 0."""
+Table = list[tuple[str, int | str, int]]  # (key, count as shown, count for drawing: 0 when hidden)
+ALL = "all"  # every completed screening in the filter: the page shows this total
+SERIOUS = "serious"  # possible or presumed: not shown, but the levels table gives it away
+#: Tables with exactly one cell per screening, so their cells add up to the page's total.
+ONE_PER_SCREENING = ("by_month", "by_institution", "by_municipality", "by_set", "by_level")
+#: Tables with exactly one cell per possible or presumed case.
+ONE_PER_SERIOUS_CASE = ("serious_by_sex", "serious_by_age", "serious_by_origin")
+# by_referral and serious_by_form may count a screening several times or not at all: no total.
+
+
+def _counts(counter: Counter[str], order: Iterable[str] | None) -> dict[str, int]:
     keys = list(order) if order is not None else sorted(counter)
     keys += [k for k in sorted(counter) if k not in keys]
-    rows = []
-    for key in keys:
-        shown = suppress(counter.get(key, 0), threshold)
-        rows.append((key, shown, counter.get(key, 0) if isinstance(shown, int) else 0))
-    return rows
+    return {key: counter.get(key, 0) for key in keys}
 
 
-def tables(rows: list[Row], threshold: int, sets: Iterable[str] = ()) -> dict[str, list[tuple[str, int | str, int]]]:
+def counts(rows: list[Row], sets: Iterable[str] = ()) -> dict[str, dict[str, int]]:
+    """Every table of the dashboard as key → count, before any suppression."""
     serious = [r for r in rows if r.level in SERIOUS_LEVELS]
     return {
-        "by_month": _table(Counter(r.month for r in rows), None, threshold),
-        "by_institution": _table(Counter(r.institution for r in rows), None, threshold),
-        "by_municipality": _table(Counter(r.municipality for r in rows), None, threshold),
-        "by_set": _table(Counter(r.set_id for r in rows), list(sets), threshold),
-        "by_level": _table(Counter(str(r.level) for r in rows), ["0", "1", "2", "3"], threshold),
-        "by_referral": _table(Counter(f"{c}:{p}" for r in rows for c, p in r.referrals), None, threshold),
-        "serious_by_sex": _table(Counter(r.sex for r in serious), ["female", "male", "not_stated", UNKNOWN], threshold),
-        "serious_by_age": _table(
-            Counter(r.age_group for r in serious), [k for k, _, _ in AGE_GROUPS] + [UNKNOWN], threshold
-        ),
-        "serious_by_origin": _table(Counter(r.origin for r in serious), ["XK"], threshold),
-        "serious_by_form": _table(Counter(f for r in serious for f in r.forms), None, threshold),
+        "by_month": _counts(Counter(r.month for r in rows), None),
+        "by_institution": _counts(Counter(r.institution for r in rows), None),
+        "by_municipality": _counts(Counter(r.municipality for r in rows), None),
+        "by_set": _counts(Counter(r.set_id for r in rows), list(sets)),
+        "by_level": _counts(Counter(str(r.level) for r in rows), ["0", "1", "2", "3"]),
+        "by_referral": _counts(Counter(f"{c}:{p}" for r in rows for c, p in r.referrals), None),
+        "serious_by_sex": _counts(Counter(r.sex for r in serious), ["female", "male", "not_stated", UNKNOWN]),
+        "serious_by_age": _counts(Counter(r.age_group for r in serious), [k for k, _, _ in AGE_GROUPS] + [UNKNOWN]),
+        "serious_by_origin": _counts(Counter(r.origin for r in serious), ["XK"]),
+        "serious_by_form": _counts(Counter(f for r in serious for f in r.forms), None),
     }
 
 
-def total(rows: list[Row], threshold: int) -> int | str:
-    return suppress(len(rows), threshold)
+def protect_page(tables: Mapping[str, Mapping[str, int]], threshold: int) -> Protection:
+    """Primary and complementary suppression for the dashboard's tables, which share two totals.
+
+    Every screening is in one cell of each ``ONE_PER_SCREENING`` table, so each adds up to the shown
+    total; possible and presumed cases are levels 2 and 3, and the ``ONE_PER_SERIOUS_CASE`` tables add
+    up to that number, which the page does not show but the levels table may give away.
+    """
+    levels = tables["by_level"]
+    everyone = sum(levels.values())
+    serious = sum(levels.get(str(level), 0) for level in SERIOUS_LEVELS)
+    sums = [Sum.of_table(ALL, name, tables[name]) for name in ONE_PER_SCREENING]
+    sums += [Sum.of_table(SERIOUS, name, tables[name]) for name in ONE_PER_SERIOUS_CASE]
+    sums.append(Sum(SERIOUS, tuple(("by_level", str(level)) for level in SERIOUS_LEVELS if str(level) in levels)))
+    totals = {ALL: Total(everyone), SERIOUS: Total(serious, published=False)}
+    return protect(tables, threshold, totals, sums)
+
+
+def shown(tables: Mapping[str, Mapping[str, int]], protection: Protection, threshold: int) -> dict[str, Table]:
+    """Each table as (key, count as shown, count for drawing); hidden cells read as the marker, drawn as 0."""
+    return {
+        name: [
+            (key, marker(threshold), 0) if protection.is_suppressed(name, key) else (key, count, count)
+            for key, count in cells.items()
+        ]
+        for name, cells in tables.items()
+    }
+
+
+def tables(rows: list[Row], threshold: int, sets: Iterable[str] = ()) -> dict[str, Table]:
+    return dashboard(rows, threshold, sets)[0]
+
+
+def dashboard(rows: list[Row], threshold: int, sets: Iterable[str] = ()) -> tuple[dict[str, Table], int | str]:
+    """Every table as shown and the page's total as shown (hidden when small or when it would give cells away)."""
+    made = counts(rows, sets)
+    protection = protect_page(made, threshold)
+    total = marker(threshold) if ALL in protection.hidden_totals else len(rows)
+    return shown(made, protection, threshold), total
 
 
 def month_of(moment: dt.datetime) -> str:

@@ -242,7 +242,8 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _statistics(form: StatisticsFilter) -> tuple[list[Any], dict[str, Any]]:
+def _statistics(form: StatisticsFilter) -> tuple[dict[str, Any], int | str]:
+    """The page's tables and total with small cells hidden, and any cell a total would give back."""
     rows = ops.statistics_rows(
         get_session(),
         start=form.start.data,
@@ -252,7 +253,7 @@ def _statistics(form: StatisticsFilter) -> tuple[list[Any], dict[str, Any]]:
     )
     threshold = current_app.config["SCREENING_SETTINGS"].small_cell_threshold
     content = current_app.extensions["screening.content"]
-    return rows, statistics.tables(rows, threshold, content.set_ids())
+    return statistics.dashboard(rows, threshold, content.set_ids())
 
 
 @bp.get("/statistics")
@@ -271,13 +272,13 @@ def statistics_page() -> Any:
             retention_days=0,
             purge=ConfirmForm(),
         ), 400
-    rows, tables = _statistics(form)
+    tables, total = _statistics(form)
     threshold = current_app.config["SCREENING_SETTINGS"].small_cell_threshold
     return render_template(
         "admin/statistics.html",
         form=form,
         tables=tables,
-        total=statistics.total(rows, threshold),
+        total=total,
         labels=_labels(),
         titles=TABLE_TITLES,
         threshold=threshold,
@@ -293,7 +294,7 @@ def statistics_csv(table: str) -> Response:
     form = _filter_form()
     if table not in TABLE_TITLES or not form.validate():
         abort(404 if table not in TABLE_TITLES else 400)
-    _rows, tables = _statistics(form)
+    tables, _total = _statistics(form)
     labels = _labels().get(table, {})
     rows = [[key, str(labels.get(key, key)), shown] for key, shown, _drawn in tables[table]]
     audit.record(get_session(), "export", actor=g.user.username, object_type="statistics", object_id=table)
