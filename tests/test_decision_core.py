@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pytest
 
-from screening.core.assessment import Assessment, assess, resolve_set
+from screening.core.assessment import Assessment, Coverage, assess, coverage, resolve_set
 from screening.core.errors import ScoringInputError
 from screening.core.inputs import parse_screening_input
 from screening.core.model import ReferralRules, ScoringRules
@@ -826,3 +827,62 @@ def test_unknown_referral_rules_version_is_a_clear_input_error() -> None:
         assess(shipped, indicator_set(), {}, Profile(age=30), "2025.9")
     assert str(raised.value) == "no referral rules '2025.9' (versions: 2026.1, 2026.2)"
     assert assess(shipped, indicator_set(), {}, Profile(age=30), "2026.1").rules_version == "2026.1"
+
+
+# --- a stored result read back, and how much of a screening was answered ------------------
+
+
+def _every_field_set(result: ScoreResult) -> ScoreResult:
+    """A real result with every optional field given a value, so a round trip must carry each."""
+    return replace(
+        result,
+        child=True,
+        urgent=True,
+        medical_emergency=True,
+        privacy_concerns=("safety.person_alone",),
+        urgent_indicators=("coer.threats",),
+        age_to_establish=True,
+        speak_alone=("coer.watched",),
+    )
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [yes(*EXPLOITATIVE, *DECEPTION, *COERCION), yes(*COERCION), {}],
+    ids=["presumed", "possible", "nothing"],
+)
+def test_a_stored_result_reads_back_as_the_same_result(answers: dict[str, str]) -> None:
+    for result in (run(answers), run(answers, CHILD), _every_field_set(run(answers))):
+        stored = json.loads(json.dumps(result.to_dict()))  # as the database keeps it
+        assert ScoreResult.from_dict(stored) == result
+
+
+def test_a_result_stored_before_a_field_existed_reads_with_its_defaults() -> None:
+    old = ScoreResult.from_dict({"level": 2, "dimensions": []})
+    assert (old.level, old.set_id, old.set_version, old.scoring_version, old.level_key, old.rule) == (
+        2,
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
+    assert not (old.child or old.urgent or old.medical_emergency or old.age_to_establish)
+    assert old.dimensions == old.forms == old.yes == old.urgent_indicators == old.not_counted == ()
+    assert old.privacy_concerns == old.speak_alone == () and old.explanation == {}
+
+
+def test_coverage_counts_the_questions_asked_and_answered() -> None:
+    adult = coverage(
+        SET, yes(*COERCION, **{"cond.hours": "no", "cond.pay": "unknown", "cond.no_contract": "not_asked"}), child=False
+    )
+    assert (adult.answered, adult.asked, adult.stopped_for_danger) == (4, ADULT_ASKED, False)
+    child = coverage(SET, {"safety.immediate_danger": "yes"}, child=True)
+    assert (child.answered, child.asked, child.stopped_for_danger) == (0, ADULT_ASKED + 2, True)
+
+
+def test_level_zero_is_an_assessment_only_when_half_the_questions_were_answered() -> None:
+    half, under = Coverage(answered=2, asked=4, stopped_for_danger=False), Coverage(1, 4, False)
+    assert half.assessed(0) and not under.assessed(0)
+    assert under.assessed(1), "a level above 0 always stands"
+    assert not Coverage(0, 0, False).assessed(0), "nothing asked is not an assessment"
