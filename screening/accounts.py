@@ -8,18 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import hmac
 import re
 import secrets
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, case, delete, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from screening import audit
+from screening import address_limits, audit
 from screening.models import ApiToken, LoginAddress, User, UserSession, utcnow
 from screening.passwords import check_policy, hash_password, needs_rehash, one_time_password, verify_password
 from screening.roles import ROLES
@@ -134,10 +132,10 @@ def authenticate(
     limit does not depend on the user name, so it refuses without hashing.
     """
     now = utcnow()
-    window = _address_window(now)
+    window = address_limits.window_start(now, ADDRESS_WINDOW_SECONDS)
     user = find_user(db, username)  # read before the first write: the write transaction stays short
     if address_key is not None:
-        failures = _count_address_attempt(db, address_key, window)
+        failures = address_limits.count_attempt(db, LoginAddress, address_key, window)
         if failures > address_limit:
             if failures == address_limit + 1:  # one audit row per address and window, not one per request
                 audit.record(db, "login_failed", actor=None, outcome="address_limit", commit=False)
@@ -146,7 +144,8 @@ def authenticate(
             return LoginOutcome("address_limited", wait_seconds=max(1, int(wait.total_seconds())))
     outcome = _check_credentials(db, user, username, password, now, lock_minutes)
     if outcome.status == "ok" and address_key is not None:
-        _forgive_address_attempt(db, address_key, window)
+        address_limits.forgive_attempt(db, LoginAddress, address_key, window)
+        db.commit()
     return outcome
 
 
@@ -244,47 +243,6 @@ def _set_user(db: Session, user: User, **values: object) -> None:
 
 
 # --- the per-address limit ------------------------------------------------------------------
-
-
-def address_key(secret: str, address: str) -> str:
-    """The network address as stored: a keyed hash, so the table holds no address."""
-    return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()
-
-
-def _address_window(now: dt.datetime) -> dt.datetime:
-    seconds = int(now.timestamp())
-    return dt.datetime.fromtimestamp(seconds - seconds % ADDRESS_WINDOW_SECONDS, dt.UTC)
-
-
-def _count_address_attempt(db: Session, key: str, window: dt.datetime) -> int:
-    """Add one attempt from the address to this window's count (one atomic upsert); the new count.
-
-    Not committed: the caller commits with the attempt's next write, in one short transaction.
-    """
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    upsert = (
-        insert(LoginAddress)
-        .values(address_key=key, window_start=window, failures=1)
-        .on_conflict_do_update(
-            index_elements=[LoginAddress.address_key, LoginAddress.window_start],
-            set_={"failures": LoginAddress.failures + 1},
-        )
-        .returning(LoginAddress.failures)
-    )
-    failures = int(db.execute(upsert).scalar_one())
-    if failures == 1:  # a new window for this address: forget every address's past windows
-        db.execute(delete(LoginAddress).where(LoginAddress.window_start < window))
-    return failures
-
-
-def _forgive_address_attempt(db: Session, key: str, window: dt.datetime) -> None:
-    """A successful login does not count against its address."""
-    db.execute(
-        update(LoginAddress)
-        .where(LoginAddress.address_key == key, LoginAddress.window_start == window, LoginAddress.failures > 0)
-        .values(failures=LoginAddress.failures - 1)
-    )
-    db.commit()
 
 
 def change_password(db: Session, user: User, current: str, new: str, *, keep_session: str | None = None) -> None:

@@ -886,3 +886,14 @@ def test_level_zero_is_an_assessment_only_when_half_the_questions_were_answered(
     assert half.assessed(0) and not under.assessed(0)
     assert under.assessed(1), "a level above 0 always stands"
     assert not Coverage(0, 0, False).assessed(0), "nothing asked is not an assessment"
+
+
+def test_one_question_answered_of_one_asked_is_an_assessment_and_two_of_five_is_not() -> None:
+    assert Coverage(1, 1, False).assessed(0)
+    assert not Coverage(2, 5, False).assessed(0) and Coverage(3, 5, False).assessed(0)
+
+
+def test_an_answer_that_is_not_text_is_refused_naming_the_item_and_the_answers_allowed() -> None:
+    with pytest.raises(ScoringInputError) as refused:
+        parse_screening_input({"answers": {"coer.threats": ["yes"]}})
+    assert str(refused.value) == "invalid answer ['yes'] for 'coer.threats' (allowed: yes, no, unknown, not_asked)"

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screening import operations as ops
-from screening.core.assessment import Assessment, assess, coverage
+from screening.core.assessment import assess, coverage
 from screening.core.inputs import parse_screening_input
 from screening.core.loading import load_content
 from screening.core.model import Content, IndicatorSet
@@ -36,7 +36,7 @@ from screening.models import Screening
 from screening.web.forms import field_name
 from screening.web.vocabulary import USUAL_SET
 from tests.conftest import ROOT, Client, login, make_app, make_user
-from tests.test_decisions import VERSION, _cases, _sets_holding
+from tests.test_decisions import VERSION, _cases, _decision, _sets_holding
 
 #: The institution whose screeners use each set (the start page offers it first to them).
 INSTITUTION_OF_SET = {set_id: institution for institution, set_id in reversed(USUAL_SET.items())}
@@ -220,16 +220,6 @@ def check_result_page(
         assert "No referral is suggested." in page
 
 
-def decision_of(assessment: Assessment) -> dict[str, Any]:
-    result = assessment.result
-    return {
-        "outcome": result.level_key,
-        "child": result.child,
-        "urgent": result.urgent,
-        "referrals": {r.contact: r.priority for r in assessment.referrals},
-    }
-
-
 def as_stored(data: dict[str, Any]) -> dict[str, Any]:
     """The core's result as it comes back from a JSON column (tuples become lists)."""
     loaded: dict[str, Any] = json.loads(json.dumps(data))
@@ -250,7 +240,7 @@ def check_stored_row(content: Content, indicator_set: IndicatorSet, case: dict[s
     scored, stored_result = as_stored(again.result.to_dict()), row.result or {}
     assert {key: stored_result.get(key) for key in scored} == scored
     assert scored == as_stored(core.result.to_dict())
-    assert decision_of(again) == decision_of(core) == stored_decision(row)
+    assert _decision(again) == _decision(core) == stored_decision(row)
     assert [(r.contact, r.priority) for r in again.referrals] == [
         (r["contact"], r["priority"]) for r in row.referrals or []
     ]

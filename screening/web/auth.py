@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from screening import accounts
+from screening import accounts, address_limits
 from screening.db import get_session
 from screening.passwords import MAX_LENGTH, WeakPasswordError
 from screening.roles import ADMIN, ROLES, SCREENER, SUPERVISOR, TRAINER
@@ -85,7 +85,7 @@ def login() -> Any:
             form.username.data,
             form.password.data,
             lock_minutes=settings.lockout_minutes,
-            address_key=accounts.address_key(str(current_app.secret_key), request.remote_addr or ""),
+            address_key=address_limits.address_key(str(current_app.secret_key), request.remote_addr or ""),
             address_limit=settings.login_failures_per_address,
         )
         if outcome.status == "ok" and outcome.user is not None:

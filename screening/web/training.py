@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
-import hmac
 import io
 import secrets
 from collections import Counter
@@ -19,13 +17,13 @@ from zoneinfo import ZoneInfo
 import segno
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
+from screening import address_limits
 from screening.core.inputs import parse_screening_input
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES
 from screening.core.model import Content, IndicatorSet, Scenario, Section
@@ -282,49 +280,6 @@ def _class_time_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["SCREENING_SETTINGS"].timezone)
 
 
-def _address_key() -> str:
-    """The network address as stored: a keyed hash, so the table holds no address."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()
-
-
-def _join_window(now: dt.datetime) -> dt.datetime:
-    seconds = int(now.timestamp())
-    return dt.datetime.fromtimestamp(seconds - seconds % JOIN_WINDOW_SECONDS, dt.UTC)
-
-
-def _count_join_attempt(key: str, window: dt.datetime) -> int:
-    """Count one attempt from the address in this window (one atomic upsert); the new count.
-
-    Counted before the code is looked up, so parallel guesses cannot slip past the limit; a right
-    code takes its attempt back (``_forgive_join_attempt``).
-    """
-    db = get_session()
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(JoinAddress)
-        .values(address_key=key, window_start=window, failures=1)
-        .on_conflict_do_update(
-            index_elements=[JoinAddress.address_key, JoinAddress.window_start],
-            set_={"failures": JoinAddress.failures + 1},
-        )
-        .returning(JoinAddress.failures)
-    )
-    failures = int(db.execute(statement).scalar_one())
-    if failures == 1:  # a new window for this address: forget every address's past windows
-        db.execute(delete(JoinAddress).where(JoinAddress.window_start < window))
-    db.commit()
-    return failures
-
-
-def _forgive_join_attempt(key: str, window: dt.datetime) -> None:
-    get_session().execute(
-        update(JoinAddress)
-        .where(JoinAddress.address_key == key, JoinAddress.window_start == window)
-        .values(failures=JoinAddress.failures - 1)
-    )
-
-
 def _open_class(code: str) -> tuple[TrainingSession | None, Any]:
     """The class a join code opens, or None and the message that says why not."""
     training = get_session().scalars(select(TrainingSession).where(TrainingSession.code == code)).first()
@@ -343,8 +298,12 @@ def join() -> Any:
         return render_template("training/join.html", form=form)
     status = 400
     if form.validate():
-        key, window = _address_key(), _join_window(utcnow())
-        if _count_join_attempt(key, window) > JOIN_WRONG_CODES_PER_WINDOW:
+        key = address_limits.address_key(str(current_app.config["SECRET_KEY"]), request.remote_addr or "")
+        window = address_limits.window_start(utcnow(), JOIN_WINDOW_SECONDS)
+        db = get_session()
+        wrong = address_limits.count_attempt(db, JoinAddress, key, window)
+        db.commit()  # counted before the code is looked up, so parallel guesses cannot slip past
+        if wrong > JOIN_WRONG_CODES_PER_WINDOW:
             wait = JOIN_WINDOW_SECONDS // 60
             form.code.errors = [
                 _l("Too many wrong codes from this network. Wait %(minutes)s minutes, then try again.", minutes=wait)
@@ -355,7 +314,7 @@ def join() -> Any:
             if training is None:
                 form.code.errors = [refusal]
             else:
-                _forgive_join_attempt(key, window)
+                address_limits.forgive_attempt(db, JoinAddress, key, window)
                 return _admit(training, form)
     return render_template("training/join.html", form=form), status
 
