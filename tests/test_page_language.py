@@ -54,6 +54,8 @@ CODE_ALLOWED = {
     "admin.users": "the server command that issues API tokens, typed as it is",
 }
 RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+#: A month as the statistics store it ("2026-12"); a whole date (2026-12-02) is a date, not a key.
+MONTH_KEY = re.compile(r"(?<![\d-])\d{4}-(?:0[1-9]|1[0-2])(?![\d-])")
 WORD = re.compile(r"[^\W\d_]{3,}")
 USERS = {"admin": "ana", "supervisor": "drita", "trainer": "coach", "screener": "officer"}
 #: The actor tests.conftest.make_user records when it creates an account.
@@ -176,6 +178,7 @@ def visible_text(body: str, skip_code: bool) -> str:
 def untranslated(text: str, english: set[str], set_ids: tuple[str, ...]) -> list[str]:
     found = sorted({w for w in WORD.findall(text) if w.lower() in english})
     found += sorted(set(RAW_KEY.findall(text)) - SETTING_NAMES)
+    found += sorted(set(MONTH_KEY.findall(text)))
     found += sorted({m for s in set_ids for m in re.findall(rf"\b{re.escape(s)}\b", text)})
     return found
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -273,7 +274,7 @@ def chart_layout(rows: list[Any], names: dict[str, Any] | None) -> dict[str, Any
     peak = max((drawn for _key, _shown, drawn in rows), default=0)
     bars, y = [], 0
     for key, shown, drawn in rows:
-        label = str((names or {}).get(key, key))
+        label = str(names.get(key, key) if names is not None else key)
         lines = _label_lines(label)
         suppressed = isinstance(shown, str)
         width = _bar_width(drawn, peak, suppressed)
@@ -338,7 +339,21 @@ def _labels() -> dict[str, Any]:
         "serious_by_form": {k: localise(v, locale) for k, v in scoring.form_names.items()},
     }
     # A value the statistics did not know (no municipality chosen, an erased profile) is "unknown".
-    return {table: {statistics.UNKNOWN: _l("Unknown"), **names} for table, names in labels.items()}
+    named: dict[str, Any] = {table: {statistics.UNKNOWN: _l("Unknown"), **names} for table, names in labels.items()}
+    named["by_month"] = MonthNames()
+    return named
+
+
+class MonthNames(dict[str, str]):
+    """Names for the ``YYYY-MM`` keys of the by-month table, in the interface language
+    ("dhjetor 2026", "децембар 2026"); any month, so it is looked up rather than listed."""
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            year, month = (int(part) for part in key.split("-"))
+            return format_date(dt.date(year, month, 1), "LLLL yyyy")
+        except ValueError:
+            return default
 
 
 def _statistics(form: StatisticsFilter) -> tuple[list[Any], dict[str, Any]]:
