@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
@@ -21,7 +24,7 @@ from screening.web.access import requires
 from screening.web.csv_export import csv_response
 from screening.web.forms import ConfirmForm, Form, options
 from screening.web.templating import ROLE_LABELS
-from screening.web.vocabulary import INSTITUTIONS
+from screening.web.vocabulary import AUDIT_ACTIONS, AUDIT_OBJECTS, AUDIT_OUTCOMES, INSTITUTIONS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -133,11 +136,45 @@ def revoke_token(token_id: int) -> Any:
     return redirect(url_for("admin.users"))
 
 
+#: Outcomes stored with a count ("erased 3", "12 rows"), and how the audit page words them.
+COUNTED_OUTCOMES = (
+    (re.compile(r"erased (\d+)"), lambda n: ngettext("%(num)s erased", "%(num)s erased", n)),
+    (re.compile(r"(\d+) rows"), lambda n: ngettext("%(num)s row", "%(num)s rows", n)),
+)
+
+
+def audit_outcome(outcome: str) -> str:
+    """An audit outcome in the interface language (an unknown one as stored)."""
+    if outcome in AUDIT_OUTCOMES:
+        return str(AUDIT_OUTCOMES[outcome])
+    for pattern, words in COUNTED_OUTCOMES:
+        match = pattern.fullmatch(outcome)
+        if match:
+            return str(words(int(match.group(1))))
+    return outcome
+
+
+def audit_row(event: AuditEvent) -> dict[str, Any]:
+    """One line of the audit page: stored keys as words, identifiers kept as they are."""
+    object_id = event.object_id or ""
+    if event.object_type == "statistics" and object_id in TABLE_TITLES:
+        object_id = str(TABLE_TITLES[object_id])
+    return {
+        "at": event.at,
+        "actor": event.actor,
+        "action": str(AUDIT_ACTIONS.get(event.action, event.action)),
+        "object": str(AUDIT_OBJECTS.get(event.object_type or "", event.object_type or "")),
+        "object_id": object_id,
+        "identifier": object_id == (event.object_id or "") and bool(object_id),
+        "outcome": audit_outcome(event.outcome),
+    }
+
+
 @bp.get("/audit")
 @requires(ADMIN)
 def audit_trail() -> str:
     events = get_session().scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)).all()
-    return render_template("admin/audit.html", events=events)
+    return render_template("admin/audit.html", events=[audit_row(e) for e in events])
 
 
 @bp.get("/audit.csv")
@@ -197,6 +234,67 @@ TABLE_TITLES = {
 }
 
 
+#: The bar chart's geometry, in the SVG's own units (it scales to the page's width).
+CHART_WIDTH = 600
+CHART_BAR_SPACE = 500  # the longest bar; its value is written after it, on the same line
+CHART_LABEL_CHARS = 56  # a label line at 14 units fits 600 even in Cyrillic capitals (0.7 em each)
+CHART_LINE = 18
+CHART_BAR = 20
+CHART_GAP = 12
+CHART_SUPPRESSED_SHARE = 0.08
+
+
+def _label_lines(label: str, width: int = CHART_LABEL_CHARS, most: int = 2) -> list[str]:
+    """A label wrapped at word boundaries into at most ``most`` lines (the last cut with "…")."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
+    return [line if len(line) <= width else line[: width - 1].rstrip() + "…" for line in lines] or [""]
+
+
+def _bar_width(drawn: int, peak: int, suppressed: bool) -> float:
+    """A bar's length: its share of the longest, or a short fixed length for a suppressed count
+    (which stands for a few cases, not none)."""
+    if suppressed:
+        return CHART_BAR_SPACE * CHART_SUPPRESSED_SHARE
+    return round(CHART_BAR_SPACE * drawn / peak, 1) if peak else 0
+
+
+@bp.app_template_global()
+def chart_layout(rows: list[Any], names: dict[str, Any] | None) -> dict[str, Any]:
+    """Where the statistics page draws each row of a table: the label on its own line(s) above
+    the bar, so that no label runs into a value, and the value after the bar. A suppressed cell
+    (its count shown as "<5") is drawn as a hatched bar labelled with that text, never as nothing.
+    """
+    peak = max((drawn for _key, _shown, drawn in rows), default=0)
+    bars, y = [], 0
+    for key, shown, drawn in rows:
+        label = str(names.get(key, key) if names is not None else key)
+        lines = _label_lines(label)
+        suppressed = isinstance(shown, str)
+        width = _bar_width(drawn, peak, suppressed)
+        bar_y = y + CHART_LINE * len(lines) + 4
+        bars.append(
+            {
+                "label": label,
+                "lines": [(y + CHART_LINE * (i + 1) - 4, line) for i, line in enumerate(lines)],
+                "bar_y": bar_y,
+                "width": width,
+                "value": shown,
+                "value_x": width + 6,
+                "value_y": bar_y + CHART_BAR - 5,
+                "suppressed": suppressed,
+            }
+        )
+        y = bar_y + CHART_BAR + CHART_GAP
+    return {"bars": bars, "height": max(y, 1), "width": CHART_WIDTH}
+
+
 def _filter_form() -> StatisticsFilter:
     form = StatisticsFilter(request.args)
     content = current_app.extensions["screening.content"]
@@ -223,7 +321,7 @@ def _labels() -> dict[str, Any]:
         for key, contact in directory.contacts.items()
         for priority in PRIORITY_LABELS
     }
-    return {
+    labels = {
         "by_institution": INSTITUTIONS,
         "by_municipality": {k: localise(m.name, locale) for k, m in directory.municipalities.items()},
         "by_set": {s: localise(content.get_set(s).title, locale) for s in content.set_ids()},
@@ -240,6 +338,22 @@ def _labels() -> dict[str, Any]:
         },
         "serious_by_form": {k: localise(v, locale) for k, v in scoring.form_names.items()},
     }
+    # A value the statistics did not know (no municipality chosen, an erased profile) is "unknown".
+    named: dict[str, Any] = {table: {statistics.UNKNOWN: _l("Unknown"), **names} for table, names in labels.items()}
+    named["by_month"] = MonthNames()
+    return named
+
+
+class MonthNames(dict[str, str]):
+    """Names for the ``YYYY-MM`` keys of the by-month table, in the interface language
+    ("dhjetor 2026", "децембар 2026"); any month, so it is looked up rather than listed."""
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            year, month = (int(part) for part in key.split("-"))
+            return format_date(dt.date(year, month, 1), "LLLL yyyy")
+        except ValueError:
+            return default
 
 
 def _statistics(form: StatisticsFilter) -> tuple[dict[str, Any], int | str]:

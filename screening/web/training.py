@@ -105,9 +105,30 @@ def _session_form(formdata: Any = None) -> NewSessionForm:
 
     locale = current_locale()
     form.scenarios.choices = forms.options(
-        (s.id, f"{localise(s.title, locale)} ({s.set_id})") for s in _content().scenarios.values()
+        (s.id, f"{localise(s.title, locale)} ({_set_title(s, locale)})") for s in _content().scenarios.values()
     )
     return form
+
+
+def _set_title(scenario: Scenario, locale: str) -> str:
+    """The title of the set a scenario is answered on, in ``locale`` (never its id)."""
+    from screening.core.languages import localise
+
+    indicator_set = _content().get_set(scenario.set_id, scenario.set_version)
+    return localise(indicator_set.title, locale) if indicator_set else scenario.set_version
+
+
+def item_texts(scenario_ids: Any) -> dict[str, Any]:
+    """The texts of every indicator and safety check the scenarios ask, by id: pages name them
+    by their texts, never by their ids."""
+    texts: dict[str, Any] = {}
+    for scenario_id in scenario_ids:
+        scenario = _content().scenarios.get(scenario_id)
+        indicator_set = _content().get_set(scenario.set_id, scenario.set_version) if scenario else None
+        if indicator_set is not None:
+            texts |= {i.id: i.text for i in indicator_set.indicators}
+            texts |= {c.id: c.text for c in indicator_set.safety_checks}
+    return texts
 
 
 @bp.route("/training/", methods=["GET", "POST"])
@@ -214,6 +235,7 @@ def class_view(code: str) -> str:
         join_url_local=reachable_only_here(join_url),
         qr=_qr_data_uri(join_url),
         professions=PROFESSIONS,
+        texts=item_texts(training.scenario_ids),
     )
 
 
@@ -247,6 +269,7 @@ def class_report(code: str) -> str:
         summary=class_summary(training),
         scenarios=_content().scenarios,
         professions=PROFESSIONS,
+        texts=item_texts(training.scenario_ids),
     )
 
 
@@ -425,12 +448,11 @@ def feedback(scenario_id: str) -> BaseResponse | str:
         return redirect(url_for("training.scenario", scenario_id=chosen.id))
     indicator_set = _content().get_set(chosen.set_id, chosen.set_version)
     assert indicator_set is not None
-    texts = {i.id: i.text for i in indicator_set.indicators} | {c.id: c.text for c in indicator_set.safety_checks}
     return render_template(
         "training/feedback.html",
         scenario=chosen,
         result=attempt.feedback,
-        texts=texts,
+        texts=item_texts([chosen.id]),
         contacts=_content().directory.contacts,
         levels=_content().scoring_for(indicator_set),
     )

@@ -72,6 +72,58 @@ CONSENT_LABELS = {
     "not_recorded": _l("Not recorded"),
 }
 
+#: The audit trail's actions (keys: ``screening.audit.ACTIONS``), as the audit page names them.
+AUDIT_ACTIONS = {
+    "login": _l("Logged in"),
+    "login_failed": _l("Login refused"),
+    "lockout": _l("Account locked"),
+    "logout": _l("Logged out"),
+    "session_expired": _l("Session ended by itself"),
+    "password_changed": _l("Password changed"),
+    "screening_created": _l("Screening started"),
+    "screening_completed": _l("Screening completed"),
+    "screening_viewed": _l("Screening viewed"),
+    "slip_printed": _l("Slip opened for printing"),
+    "slip_downloaded": _l("Slip downloaded"),
+    "consent_recorded": _l("Consent recorded"),
+    "screening_erased": _l("Screening erased"),
+    "purge": _l("Expired screenings erased"),
+    "export": _l("Export"),
+    "user_created": _l("User created"),
+    "user_changed": _l("User changed"),
+    "access_denied": _l("Access refused"),
+}
+
+#: What an audit event was about.
+AUDIT_OBJECTS = {
+    "screening": _l("Screening"),
+    "user": _l("User"),
+    "api_token": _l("API token"),
+    "audit_events": _l("Audit trail"),
+    "statistics": _l("Statistics"),
+    "records": _l("Record-level export"),
+}
+
+#: How an audit event ended; an outcome not listed here is shown as stored.
+AUDIT_OUTCOMES = {
+    "ok": _l("done"),
+    "address_limit": _l("too many attempts from this address"),
+    "unknown_or_disabled": _l("unknown or disabled user"),
+    "locked": _l("account locked"),
+    "throttled": _l("too soon after a wrong password"),
+    "bad_password": _l("wrong password"),
+    "password_reset": _l("new one-time password"),
+    "enabled": _l("enabled"),
+    "disabled": _l("disabled"),
+    "unlocked": _l("unlocked"),
+    "idle": _l("a time without activity"),
+    "lifetime": _l("the longest session allowed"),
+    "api_token": _l("API token issued"),
+    "token_revoked": _l("API token revoked"),
+    "retention": _l("retention period over"),
+    "request": _l("on request"),
+}
+
 #: Languages a person may speak, as ISO 639 codes; their names come from Babel's CLDR data.
 SPOKEN_LANGUAGES = (
     "sq",
