@@ -259,8 +259,8 @@ def _null_space(unknowns: list[Cell], equations: list[dict[Cell, int]]) -> list[
     for free in (col for col in range(len(unknowns)) if col not in pivots):
         vector = [Fraction(0)] * len(unknowns)
         vector[free] = Fraction(1)
-        for row, col in enumerate(pivots):
-            vector[col] = -rows[row][free]
+        for pivot_row, col in enumerate(pivots):
+            vector[col] = -rows[pivot_row][free]
         scale = math.lcm(*(v.denominator for v in vector))
         basis.append([int(v * scale) for v in vector])
     return basis
