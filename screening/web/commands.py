@@ -44,6 +44,17 @@ def _session(app: Any) -> Any:
     return app.extensions["screening.sessionmaker"]()
 
 
+def _existing_user(db: Any, username: str) -> Any:
+    """The user with this name; or the error on stderr and exit 2."""
+    from screening import accounts
+
+    user = accounts.find_user(db, username)
+    if user is None:
+        click.echo(f"Error: no user {username!r}", err=True)
+        sys.exit(2)
+    return user
+
+
 def _minute(moment: Any) -> str:
     """A stored time to the minute, in UTC ('' for none; SQLite gives naive UTC times)."""
     import datetime as dt
@@ -252,10 +263,7 @@ def register(group: click.Group) -> None:
         from screening import accounts
 
         with _session(_app()) as db:
-            user = accounts.find_user(db, username)
-            if user is None:
-                click.echo(f"Error: no user {username!r}", err=True)
-                sys.exit(2)
+            user = _existing_user(db, username)
             if change == "disable":
                 accounts.set_active(db, user, False, actor="cli")
                 click.echo(f"Disabled {user.username}.")
@@ -273,10 +281,7 @@ def register(group: click.Group) -> None:
         from screening import accounts
 
         with _session(_app()) as db:
-            user = accounts.find_user(db, username)
-            if user is None:
-                click.echo(f"Error: no user {username!r}", err=True)
-                sys.exit(2)
+            user = _existing_user(db, username)
             click.echo(accounts.issue_api_token(db, user, actor="cli"))
 
     @users.command("tokens")
@@ -286,10 +291,7 @@ def register(group: click.Group) -> None:
         from screening import accounts
 
         with _session(_app()) as db:
-            user = accounts.find_user(db, username)
-            if user is None:
-                click.echo(f"Error: no user {username!r}", err=True)
-                sys.exit(2)
+            user = _existing_user(db, username)
             tokens = accounts.api_tokens(db, user)
             if not tokens:
                 click.echo(f"{user.username} has no API tokens.")
@@ -313,10 +315,7 @@ def register(group: click.Group) -> None:
             click.echo("Error: give a token id or --all (not both)", err=True)
             sys.exit(2)
         with _session(_app()) as db:
-            user = accounts.find_user(db, username)
-            if user is None:
-                click.echo(f"Error: no user {username!r}", err=True)
-                sys.exit(2)
+            user = _existing_user(db, username)
             if revoke_all:
                 count = accounts.revoke_api_tokens(db, user, actor="cli")
                 click.echo(f"Revoked {count} API token(s) of {user.username}.")
