@@ -1,5 +1,6 @@
-"""The 2026.2 content formats as models: the shipped JSON Schemas are current, every shipped file
-fits its format, and a broken file is refused with the file, the line and a readable path."""
+"""The content formats as models: the shipped JSON Schemas are current, every shipped file fits its
+format (the 2026.1 sets that define their items inline included), and a broken file is refused with
+the file, the line and a readable path."""
 
 from __future__ import annotations
 
@@ -136,6 +137,40 @@ def test_a_semantic_fault_is_still_found_beside_a_format_fault(tree: Path) -> No
     found = problems_in(tree, BROKEN)
     assert any(p == "items[0].source" and "unknown source" in m for p, _, m in found), found
     assert any(p == "items[0].strength.child" for p, _, _ in found)
+
+
+INLINE = "indicators/general/2026.1.yaml"
+
+
+def _line(tree: Path, relative: str, needle: str) -> int:
+    return next(n for n, line in enumerate((tree / relative).read_text("utf-8").splitlines(), 1) if needle in line)
+
+
+def test_an_inline_set_is_checked_by_its_model_and_by_the_loader(tree: Path) -> None:
+    """A 2026.1 set: a section's kind names the keys its items may have; semantic checks still run."""
+    path = tree / INLINE
+    text = path.read_text(encoding="utf-8")
+    signal = "        signal: privacy\n"
+    text = text.replace(signal, f"{signal}        dimension: coercion_destination\n", 1)
+    text = text.replace("  - id: observe\n    kind: indicators", "  - id: observe\n    kind: indicator", 1)
+    head, _, tail = text.rpartition("        source: ilo_2009\n")  # in the last section, whose kind is right
+    text = f"{head}        source: no_such_source\n{tail}"
+    path.write_text(text, encoding="utf-8")
+    found = {p: (line, m) for p, line, m in problems_in(tree, INLINE)}
+    dimension = found["sections[0].items[0].dimension"]
+    assert "unknown key 'dimension'" in dimension[1] and "(allowed: id, signal, text, guidance)" in dimension[1]
+    assert dimension[0] == _line(tree, INLINE, "dimension: coercion_destination")
+    kind = next(m for p, (_, m) in found.items() if p.endswith(".kind"))
+    assert "unknown value 'indicator' (allowed: safety, indicators)" in kind
+    assert any(p.endswith(".source") and "unknown source 'no_such_source'" in m for p, (_, m) in found.items())
+    assert len(found) == 3, found
+
+
+def test_an_inline_section_without_kind_is_a_missing_key(tree: Path) -> None:
+    path = tree / INLINE
+    path.write_text(path.read_text("utf-8").replace("    kind: safety\n", "", 1), encoding="utf-8")
+    found = problems_in(tree, INLINE)
+    assert [(p, m) for p, _, m in found] == [("sections[0].kind", "missing 'kind'")]
 
 
 def test_an_unquoted_version_and_an_unknown_set_key(tmp_path: Path) -> None:

@@ -201,7 +201,7 @@ BREAKS: dict[str, Break] = {
     "03-duplicate-key": Break(_duplicate_key, ("duplicate key 'mode'",)),
     "04-wrong-type-mapping": Break(_wrong_strength, ("strength: expected a mapping, found a number",)),
     "04b-wrong-type-list": Break(_wrong_forms, ("forms: expected a list, found a string",)),
-    "05-missing-serbian": Break(_missing_serbian, (".text: missing 'sr_Latn'",)),
+    "05-missing-serbian": Break(_missing_serbian, (".text.sr_Latn: missing 'sr_Latn'",)),
     "06-unknown-key": Break(_unknown_key, ("unknown key 'colour'",)),
     "07-unknown-contact": Break(_unknown_contact, ("unknown contact 'interpol_hotline'",), ("no referral rules file",)),
     "08-billion-laughs": Break(_write(NEW_SET_FILE, billion_laughs(), 1), (ALIASES,)),

@@ -17,17 +17,11 @@ from typing import Any
 
 import yaml
 
-from screening.core.checking import ID_PATTERN, KEY_PATTERN, Checker, placeholders
+from screening.core.checking import Checker, placeholders
 from screening.core.errors import ContentError, Problem
 from screening.core.model import (
-    CHILD_STRENGTHS,
-    INTENDED_USERS,
     MIN_INDICATORS_PER_SET,
-    MODES,
     REQUIRED_SAFETY_CHECKS,
-    SET_STATUSES,
-    SIGNALS,
-    STRENGTHS,
     Bank,
     Contact,
     ContactRef,
@@ -56,7 +50,6 @@ from screening.core.schema import check as check_format
 from screening.core.yamlfile import ContentFileError, PathKey, load_yaml
 
 VERSION_FILE = re.compile(r"^(\d{4}\.\d+)\.yaml$")
-SET_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Folders under ``indicators/`` that hold something other than indicator sets.
 NOT_SETS = frozenset({"scoring", "scenarios", "bank", "schema"})
 LEVELS = (0, 1, 2, 3)
@@ -64,7 +57,7 @@ LEVELS = (0, 1, 2, 3)
 
 # --- reading a document whose format is a model -------------------------------------------
 #
-# Bank files, bank sets, scoring, referral-rule and contacts files are validated against their models
+# Every content file but a training scenario is validated against its model
 # (``screening.core.schema``) before they are read here, so their structure (keys, types, closed
 # vocabularies, required entries) is stated there once. Reading them, the loader only has to stay
 # safe on a document the model refused: a value of the wrong type reads as absent, and nothing built
@@ -270,34 +263,6 @@ def _check_version(c: Checker, data: Mapping[str, Any], version: str) -> None:
 
 # --- indicator sets -----------------------------------------------------------------------
 
-#: The keys of a set that defines its items inline (2026.1 and before: a format without a model).
-INLINE_SET_KEYS = (
-    "id",
-    "version",
-    "status",
-    "released_on",
-    "scoring",
-    "title",
-    "purpose",
-    "intended_users",
-    "sources",
-    "sections",
-)
-INDICATOR_KEYS = (
-    "id",
-    "dimension",
-    "strength",
-    "forms",
-    "mode",
-    "urgent",
-    "source",
-    "source_note",
-    "status",
-    "text",
-    "guidance",
-    "speak_alone",
-)
-
 
 def _parse_set(
     c: Checker,
@@ -308,23 +273,20 @@ def _parse_set(
     scoring: Mapping[str, ScoringRules],
     banks: Mapping[str, Bank] | None = None,
 ) -> IndicatorSet | None:
-    if "bank" in data:
-        check_format(c, "set", data)
-    else:
-        c.only_keys(data, (), INLINE_SET_KEYS)
-    set_id = c.identifier(data, (), "id", SET_ID)
+    check_format(c, "set" if "bank" in data else "inline_set", data)
+    set_id = _read(data, "id", str)
     if set_id is not None and set_id != folder:
         c.report(("id",), f"set id {set_id!r} does not match its folder indicators/{folder}/")
     _check_version(c, data, version)
-    status = c.choice(data, (), "status", SET_STATUSES)
-    released_on = c.value(data, (), "released_on", dt.date, required=status == "released")
-    scoring_version = c.value(data, (), "scoring", str)
+    status = _read(data, "status", str)
+    released_on = _read(data, "released_on", dt.date)
+    scoring_version = _read(data, "scoring", str)
     rules = scoring.get(scoring_version) if scoring_version else None
     if scoring_version and rules is None:
         c.report(("scoring",), f"no scoring rules indicators/scoring/{scoring_version}.yaml")
     title = c.text(data, (), "title")
     purpose = c.text(data, (), "purpose")
-    users = _intended_users(c, data)
+    users = _intended_users(data)
     bank_version = _read(data, "bank", str)
     child_sections: list[Section] = []
     if bank_version is None:
@@ -516,13 +478,10 @@ def _section_head(
     c: Checker, item: Any, path: PathKey
 ) -> tuple[dict[str, Any], str | None, str | None, Text | None] | None:
     """A section entry with its id, kind and title (the items are read by the caller)."""
-    entry = c.mapping(item, path)
-    if entry is None:
+    entry = _entries(item)
+    if not entry:
         return None
-    c.only_keys(entry, path, ("id", "kind", "title", "items"))
-    section_id = c.identifier(entry, path, "id", KEY_PATTERN)
-    kind = c.choice(entry, path, "kind", ("safety", "indicators"))
-    return entry, section_id, kind, c.text(entry, path, "title")
+    return entry, _read(entry, "id", str), _read(entry, "kind", str), c.text(entry, path, "title")
 
 
 def _check_required_safety(c: Checker, sections: list[Section]) -> None:
@@ -543,25 +502,14 @@ def _child_module(bank: Bank, chosen: set[str]) -> list[Section]:
     return sections
 
 
-def _intended_users(c: Checker, data: Mapping[str, Any]) -> tuple[str, ...]:
-    users = c.sequence(data.get("intended_users"), ("intended_users",))
-    for index, user in enumerate(users or []):
-        if user not in INTENDED_USERS:
-            c.report(("intended_users", index), f"unknown user {user!r} (allowed: {', '.join(INTENDED_USERS)})")
-    return tuple(users or ())
+def _intended_users(data: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(user for user in _items(data.get("intended_users")) if isinstance(user, str))
 
 
 def _sources(c: Checker, data: Mapping[str, Any]) -> tuple[Source, ...]:
     sources: list[Source] = []
-    raw = c.sequence(data.get("sources"), ("sources",)) or []
-    for index, item in enumerate(raw):
-        path: PathKey = ("sources", index)
-        entry = c.mapping(item, path)
-        if entry is None:
-            continue
-        c.only_keys(entry, path, ("id", "citation", "url"))
-        source_id = c.identifier(entry, path, "id", KEY_PATTERN)
-        citation = c.string(entry, path, "citation")
+    for entry in map(_entries, _items(data.get("sources"))):
+        source_id, citation = _read(entry, "id", str), _read(entry, "citation", str)
         if source_id and citation:
             sources.append(Source(source_id, citation))
     c.unique(((s.id, ("sources",)) for s in sources), "source id")
@@ -569,11 +517,8 @@ def _sources(c: Checker, data: Mapping[str, Any]) -> tuple[Source, ...]:
 
 
 def _sections(c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: ScoringRules | None) -> list[Section]:
-    raw = c.sequence(data.get("sections"), ("sections",))
-    if not raw:
-        if raw is not None:
-            c.report(("sections",), "a set needs at least a safety section and one indicator section")
-        return []
+    """The sections of a set that defines its items inline (2026.1 and before)."""
+    raw = _items(data.get("sections"))
     sections: list[Section] = []
     item_ids: list[tuple[str, PathKey]] = []
     section_ids: list[tuple[str, PathKey]] = []
@@ -589,15 +534,12 @@ def _sections(c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: 
             c.report((*path, "kind"), "the first section must be the privacy-and-safety check (kind: safety)")
         if index > 0 and kind == "safety":
             c.report((*path, "kind"), "only the first section may be a safety section")
-        items = c.sequence(entry.get("items"), (*path, "items")) or []
-        if not items:
-            c.report((*path, "items"), "a section needs at least one item")
         checks: list[SafetyCheck] = []
         indicators: list[Indicator] = []
-        for item_index, raw_item in enumerate(items):
+        for item_index, raw_item in enumerate(_items(entry.get("items"))):
             item_path: PathKey = (*path, "items", item_index)
-            item_entry = c.mapping(raw_item, item_path)
-            if item_entry is None:
+            item_entry = _entries(raw_item)
+            if not item_entry:
                 continue
             if isinstance(item_entry.get("id"), str):
                 item_ids.append((item_entry["id"], (*item_path, "id")))
@@ -618,9 +560,7 @@ def _sections(c: Checker, data: Mapping[str, Any], source_ids: set[str], rules: 
 
 
 def _safety_check(c: Checker, entry: Mapping[str, Any], path: PathKey) -> SafetyCheck | None:
-    c.only_keys(entry, path, ("id", "signal", "text", "guidance"))
-    check_id = c.identifier(entry, path, "id", ID_PATTERN)
-    signal = c.choice(entry, path, "signal", SIGNALS)
+    check_id, signal = _read(entry, "id", str), _read(entry, "signal", str)
     text = c.text(entry, path, "text")
     guidance = c.text(entry, path, "guidance")
     if check_id and signal and text and guidance:
@@ -635,24 +575,23 @@ def _indicator(
     source_ids: set[str],
     rules: ScoringRules | None,
 ) -> Indicator | None:
-    c.only_keys(entry, path, INDICATOR_KEYS)
-    indicator_id = c.identifier(entry, path, "id", ID_PATTERN)
-    dimension = c.choice(entry, path, "dimension", rules.dimensions) if rules else None
+    """An indicator the format accepted, checked against its scoring rules, its sources and itself."""
+    indicator_id, mode = _read(entry, "id", str), _read(entry, "mode", str)
+    dimension = _read(entry, "dimension", str)
+    if rules and dimension is not None and dimension not in rules.dimensions:
+        c.report((*path, "dimension"), f"unknown value {dimension!r} (allowed: {', '.join(rules.dimensions)})")
+        dimension = None
     adult, child = _strengths(c, entry, path, dimension)
     forms = _forms(c, entry, path, rules)
-    mode = c.choice(entry, path, "mode", MODES)
-    urgent = c.value(entry, path, "urgent", bool, required=False, default=False)
-    source = c.string(entry, path, "source")
+    source = _read(entry, "source", str)
     if source and source not in source_ids:
         c.report((*path, "source"), f"unknown source {source!r} (declared: {', '.join(sorted(source_ids))})")
-    source_note = c.string(entry, path, "source_note", required=False)
-    status = c.choice(entry, path, "status", ("to_confirm",), required=False)
-    speak_alone = c.value(entry, path, "speak_alone", bool, required=False, default=False)
+    speak_alone = _read(entry, "speak_alone", bool, default=False)
     if speak_alone and adult == "strong":
         c.report((*path, "speak_alone"), "an everyday observation (speak_alone) cannot be strong for adults")
     text = c.text(entry, path, "text")
     guidance = c.text(entry, path, "guidance")
-    values = (indicator_id, dimension, adult, child, forms, mode, source, text, guidance)
+    values = (indicator_id, dimension if rules else None, adult, child, forms, mode, source, text, guidance)
     if any(v is None for v in values):
         return None
     return Indicator(
@@ -662,53 +601,40 @@ def _indicator(
         strength_child=child or "",
         forms=forms or (),
         mode=mode or "",
-        urgent=bool(urgent),
+        urgent=_read(entry, "urgent", bool, default=False),
         source=source or "",
         text=text or {},
         guidance=guidance or {},
-        source_note=source_note,
-        status=status,
-        speak_alone=bool(speak_alone),
+        source_note=_read(entry, "source_note", str),
+        status=_read(entry, "status", str),
+        speak_alone=speak_alone,
     )
 
 
 def _strengths(
     c: Checker, entry: Mapping[str, Any], path: PathKey, dimension: str | None
 ) -> tuple[str | None, str | None]:
-    strength = c.mapping(entry.get("strength"), (*path, "strength"))
-    if strength is None:
-        return None, None
-    spath: PathKey = (*path, "strength")
-    c.only_keys(strength, spath, ("adult", "child"))
-    adult = c.choice(strength, spath, "adult", STRENGTHS)
-    child = strength.get("child")
-    if child == "weak":
-        c.report((*spath, "child"), "'weak' is not a child strength: the ILO child lists have no weak tier")
-        child = None
-    else:
-        child = c.choice(strength, spath, "child", CHILD_STRENGTHS)
+    """The adult and child strengths, where the ILO lists allow them for the item's dimension."""
+    strength = _entries(entry.get("strength"))
+    adult, child = _read(strength, "adult", str), _read(strength, "child", str)
     if "strong" in (adult, child) and dimension == "vulnerability_recruitment":
-        c.report(spath, "recruitment by abuse of vulnerability has no strong indicator in the ILO lists")
+        c.report((*path, "strength"), "recruitment by abuse of vulnerability has no strong indicator in the ILO lists")
         return None, None
     if "strong" in (adult, child) and dimension == "act":
-        c.report(spath, "an act item cannot be strong: an act alone is not exploitation")
+        c.report((*path, "strength"), "an act item cannot be strong: an act alone is not exploitation")
         return None, None
     return adult, child
 
 
 def _forms(c: Checker, entry: Mapping[str, Any], path: PathKey, rules: ScoringRules | None) -> tuple[str, ...] | None:
-    forms = c.sequence(entry.get("forms"), (*path, "forms"))
-    if forms is None or rules is None:
+    """The forms of exploitation an item evidences, each one the scoring rules name."""
+    forms = _items(entry.get("forms"))
+    if not forms or rules is None:
         return None
-    if not forms:
-        c.report((*path, "forms"), "name at least one form of exploitation")
-        return None
-    ok = True
-    for index, form in enumerate(forms):
-        if form not in rules.forms:
-            c.report((*path, "forms", index), f"unknown form {form!r} (allowed: {', '.join(rules.forms)})")
-            ok = False
-    return tuple(forms) if ok else None
+    unknown = [(index, form) for index, form in enumerate(forms) if form not in rules.forms]
+    for index, form in unknown:
+        c.report((*path, "forms", index), f"unknown form {form!r} (allowed: {', '.join(rules.forms)})")
+    return None if unknown else tuple(forms)
 
 
 def _check_set_coverage(c: Checker, sections: list[Section], rules: ScoringRules | None) -> None:

@@ -1,9 +1,10 @@
-"""The 2026.2 content formats described once, as pydantic models.
+"""The content formats described once, as pydantic models.
 
-From these models come both the structural validation the loader runs on every 2026.2-format file
-(bank item files, the bank head ``bank.yaml``, sets that select from a bank, scoring files,
-referral-rule files and the contacts directory) and the JSON Schemas shipped in
-``indicators/schema/`` so that content editors validate as they type (see ``indicators/FORMAT.md``).
+From these models come both the structural validation the loader runs on every content file but
+a training scenario (bank item files, the bank head ``bank.yaml``, sets that select from a bank,
+the older sets that define their items inline, scoring files, referral-rule files and the contacts
+directory) and the JSON Schemas shipped in ``indicators/schema/`` so that content editors validate
+as they type (see ``indicators/FORMAT.md``).
 
 The models check the *format*: which keys exist, their types, the closed vocabularies of the core
 (strengths, modes, statuses, priorities, intended users, the content languages), the id patterns.
@@ -61,7 +62,7 @@ from screening.core.yamlfile import LoadedYaml, PathKey, format_path
 __all__ = ["KINDS", "SCHEMA_FOLDER", "check", "document_kind", "json_schemas", "validate_document", "write_schemas"]
 
 #: The documents described here, by kind; each ships as ``indicators/schema/<kind>.schema.json``.
-KINDS: tuple[str, ...] = ("bank_items", "bank", "set", "scoring", "referral_rules", "contacts")
+KINDS: tuple[str, ...] = ("bank_items", "bank", "set", "inline_set", "scoring", "referral_rules", "contacts")
 #: Where the schema files live, relative to the content root.
 SCHEMA_FOLDER = Path("indicators") / "schema"
 #: Draft 7: what the YAML language server of editors validates with (2019-09 and 2020-12 not yet).
@@ -235,20 +236,17 @@ class SetSection(_Strict):
     items: list[ItemId] = Field(min_length=1)
 
 
-class BankSet(_Strict):
-    """An indicator set that selects from a bank: indicators/<set id>/<version>.yaml with a ``bank:`` key."""
+class _SetHead(_Strict):
+    """What every indicator set states about itself, whichever way it holds its items."""
 
     id: Key = Field(description="the folder name")
     version: Version
     status: SetStatus
     released_on: dt.date | None = Field(None, validate_default=True, description="required when released")
-    bank: Version
     scoring: Version
     title: Text
     purpose: Text
     intended_users: list[User] = Field(min_length=1)
-    child_module: bool = Field(False, description="the bank's child module joins for a child")
-    sections: list[SetSection] = Field(min_length=2)
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -263,6 +261,46 @@ class BankSet(_Strict):
         if value is None and info.data.get("status") == "released":
             raise PydanticCustomError("missing", "a released set needs its released_on date")
         return value
+
+
+class BankSet(_SetHead):
+    """An indicator set that selects from a bank: indicators/<set id>/<version>.yaml with a ``bank:`` key."""
+
+    bank: Version
+    child_module: bool = Field(False, description="the bank's child module joins for a child")
+    sections: list[SetSection] = Field(min_length=2)
+
+
+# --- sets defining their items inline (2026.1 and before) ---------------------------------
+
+
+class SafetySection(_Strict):
+    """The first section of a set that defines its items inline: the privacy-and-safety checks."""
+
+    id: Key
+    kind: Literal["safety"]
+    title: Text
+    items: list[SafetyCheck] = Field(min_length=1)
+
+
+class IndicatorSection(_Strict):
+    """A section of indicators defined in the set itself (the bank did not exist yet)."""
+
+    id: Key
+    kind: Literal["indicators"]
+    title: Text
+    items: list[Item] = Field(min_length=1)
+
+
+class InlineSet(_SetHead):
+    """An indicator set that defines its items inline: indicators/<set id>/<version>.yaml of 2026.1 and before.
+
+    Released files of this format stay loadable so that stored screenings re-render exactly; new
+    content selects from a bank (``set``).
+    """
+
+    sources: list[Source] = Field(min_length=1)
+    sections: list[Annotated[SafetySection | IndicatorSection, Field(discriminator="kind")]] = Field(min_length=2)
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -476,6 +514,7 @@ def _models() -> Mapping[str, type[BaseModel]]:
         "bank_items": BankItems,
         "bank": BankHead,
         "set": BankSet,
+        "inline_set": InlineSet,
         "scoring": _scoring_model(),
         "referral_rules": ReferralRules,
         "contacts": Contacts,
@@ -485,10 +524,10 @@ def _models() -> Mapping[str, type[BaseModel]]:
 
 
 def document_kind(relative: str, data: Any) -> str | None:
-    """The kind of a content file by its path under the content root, or ``None`` for an older format.
+    """The kind of a content file by its path under the content root, or ``None`` for one without a model.
 
-    Sets are of the 2026.2 format when they select from a bank (a ``bank:`` key); sets that define
-    their items inline (2026.1 and before) are checked by the loader alone.
+    Sets are of the 2026.2 format when they select from a bank (a ``bank:`` key), else of the inline
+    format of 2026.1 and before. Training scenarios have no model here (``screening.core.scenarios``).
     """
     parts = Path(relative).parts
     if len(parts) == 4 and parts[:2] == ("indicators", "bank"):
@@ -496,7 +535,7 @@ def document_kind(relative: str, data: Any) -> str | None:
     if len(parts) == 3 and parts[0] == "indicators" and parts[1] == "scoring":
         return "scoring"
     if len(parts) == 3 and parts[0] == "indicators" and parts[1] not in ("scenarios", "bank", "schema"):
-        return "set" if isinstance(data, dict) and "bank" in data else None
+        return "set" if isinstance(data, dict) and "bank" in data else "inline_set"
     if len(parts) == 2 and parts[0] == "referral_rules":
         return "contacts" if parts[1] == "contacts.yaml" else "referral_rules"
     return None
@@ -537,7 +576,11 @@ def check(c: Checker, kind: str, data: Any) -> None:
     for error in _errors(kind, data):
         c.problems.append(Problem(c.file, format_path(error.path), c.loaded.line(error.path), error.message))
         # A list too short is reported on the list; what is inside it is still checked.
-        c.cover(error.path, missing=error.type == "missing", below=error.type != "too_short")
+        c.cover(error.path, missing=error.type in _MISSING, below=error.type != "too_short")
+
+
+#: Error types that mean a key is absent (a section without its ``kind`` tag is one).
+_MISSING = ("missing", "union_tag_not_found")
 
 
 class _Error(NamedTuple):
@@ -553,12 +596,23 @@ def _errors(kind: str, data: Any) -> list[_Error]:
     except ValidationError as exc:
         found: list[_Error] = []
         for error in exc.errors():
-            path = _data_path(data, error["loc"], error["type"] == "missing")
-            entry = _Error(path, error["type"], _message(kind, path, error))
+            loc, missing = _tagged_location(error)
+            path = _data_path(data, loc, missing)
+            entry = _Error(path, error["type"], _message(kind, path, error, data))
             if entry not in found:
                 found.append(entry)
         return found
     return []
+
+
+def _tagged_location(error: Any) -> tuple[tuple[str | int, ...], bool]:
+    """The location of an error, and whether it is a missing key; a bad ``kind:`` tag is the ``kind`` key's."""
+    loc = tuple(error["loc"])
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    tag_key = str(ctx.get("discriminator", "")).strip("'")
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found") and tag_key.isidentifier():
+        return (*loc, tag_key), error["type"] in _MISSING
+    return loc, error["type"] in _MISSING
 
 
 def _data_path(data: Any, loc: tuple[str | int, ...], missing: bool) -> PathKey:
@@ -577,14 +631,18 @@ def _data_path(data: Any, loc: tuple[str | int, ...], missing: bool) -> PathKey:
     return tuple(path)
 
 
-def _message(kind: str, path: PathKey, error: Any) -> str:
+def _message(kind: str, path: PathKey, error: Any, data: Any) -> str:
     kind_of_error: str = error["type"]
     value = error.get("input")
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     if kind_of_error == "missing":
         return str(error["msg"]) if error["msg"] != "Field required" else f"missing {path[-1]!r}"
+    if kind_of_error == "union_tag_not_found" and path and isinstance(path[-1], str):
+        return f"missing {path[-1]!r}"
+    if kind_of_error == "union_tag_invalid" and "tag" in ctx:
+        return f"unknown value {ctx['tag']!r} (allowed: {str(ctx.get('expected_tags', '')).replace(chr(39), '')})"
     if kind_of_error == "extra_forbidden":
-        allowed, titles = _allowed_keys(kind, path[:-1])
+        allowed, titles = _allowed_keys(kind, path[:-1], data)
         noun = next((_KEY_NOUNS[t] for t in titles if t in _KEY_NOUNS), "key")
         hint = ""
         if set(allowed) == set(CONTENT_LANGUAGES):
@@ -611,6 +669,8 @@ def _message(kind: str, path: PathKey, error: Any) -> str:
             found += ": quote it so YAML keeps it a string"
             found += ', e.g. "2026.2"' if isinstance(value, float) else ""
         return found
+    if kind_of_error == "too_short" and path == ("sections",) and kind in ("set", "inline_set"):
+        return "a set needs at least a safety section and one indicator section"
     if kind_of_error == "too_short":
         count = ctx.get("min_length")
         return f"give at least {count} {'entry' if count == 1 else 'entries'}"
@@ -630,12 +690,15 @@ def _kind(value: Any) -> str:
 _KEY_NOUNS: Mapping[str, str] = {"RuleCondition": "condition field", "ScoringTexts": "text"}
 
 
-def _allowed_keys(kind: str, path: PathKey) -> tuple[list[str], list[str]]:
-    """The keys the schema allows at ``path`` (every branch of a union), and the titles of its mappings."""
+def _allowed_keys(kind: str, path: PathKey, data: Any) -> tuple[list[str], list[str]]:
+    """The keys the schema allows at ``path`` in ``data``, and the titles of its mappings.
+
+    Where a union is tagged (a section's ``kind``), the branch the document names; else every branch.
+    """
     schema = _json_schemas()[kind]
     defs: Mapping[str, Any] = schema.get("definitions", {})
     nodes = list(_expand(schema, defs))
-    for part in path:
+    for depth, part in enumerate(path):
         following: list[Any] = []
         for node in nodes:
             if isinstance(part, int) and isinstance(node.get("items"), dict):
@@ -646,11 +709,33 @@ def _allowed_keys(kind: str, path: PathKey) -> tuple[list[str], list[str]]:
                 following.extend(node.get("patternProperties", {}).values())
                 if isinstance(node.get("additionalProperties"), dict):
                     following.append(node["additionalProperties"])
-        nodes = [n for f in following for n in _expand(f, defs)]
+        nodes = [n for f in following for n in _expand(_tagged_branch(f, data, path[: depth + 1]), defs)]
     keys: list[str] = []
     for node in nodes:
         keys.extend(k for k in node.get("properties", {}) if k not in keys)
     return keys, [str(node.get("title", "")) for node in nodes]
+
+
+def _tagged_branch(node: Any, data: Any, path: PathKey) -> Any:
+    """The branch of a tagged union the document at ``path`` names by its tag; ``node`` itself otherwise."""
+    tagging = node.get("discriminator") if isinstance(node, dict) else None
+    if not tagging:
+        return node
+    value: Any = data
+    for part in path:
+        value = _child(value, part)
+    tag = value.get(tagging["propertyName"]) if isinstance(value, dict) else None
+    target = tagging["mapping"].get(tag) if isinstance(tag, str) else None
+    return {"$ref": target} if target else node
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """``node[part]`` in a parsed document, or ``None`` where there is no such entry."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 def _expand(node: Any, defs: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -682,6 +767,7 @@ _TITLES = {
     "bank_items": "Indicator bank items (indicators/bank/<version>/*.yaml)",
     "bank": "Indicator bank head (indicators/bank/<version>/bank.yaml)",
     "set": "Indicator set selecting from a bank (indicators/<set>/<version>.yaml, 2026.2 on)",
+    "inline_set": "Indicator set defining its items inline (indicators/<set>/<version>.yaml, 2026.1 and before)",
     "scoring": "Scoring rules (indicators/scoring/<version>.yaml)",
     "referral_rules": "Referral rules (referral_rules/<version>.yaml)",
     "contacts": "Contacts directory (referral_rules/contacts.yaml)",
