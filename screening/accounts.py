@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from screening import address_limits, audit
-from screening.models import ApiToken, LoginAddress, User, UserSession, utcnow
+from screening.models import FULL_NAME_LENGTH, ApiToken, LoginAddress, User, UserSession, utcnow
 from screening.passwords import check_policy, hash_password, needs_rehash, one_time_password, verify_password
 from screening.roles import ROLES
 
@@ -83,11 +83,13 @@ def create_user(
     municipality: str | None = None,
     actor: str | None,
     password: str | None = None,
+    full_name: str | None = None,
 ) -> tuple[User, str | None]:
     """Create a user. Without ``password`` a one-time password is made and returned."""
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise AccountError("bad_username")
+    full_name = clean_full_name(full_name)
     if role not in ROLES:
         raise AccountError("bad_role")
     if institution not in institutions:
@@ -101,6 +103,7 @@ def create_user(
         check_policy(password, username=username)
     user = User(
         username=username,
+        full_name=full_name,
         password_hash=hash_password(password),
         role=role,
         institution=institution,
@@ -278,6 +281,23 @@ def set_active(db: Session, user: User, active: bool, *, actor: str | None) -> N
         revoke_api_tokens(db, user, actor=actor, commit=False)
     outcome = "enabled" if active else "disabled"
     audit.record(db, "user_changed", actor=actor, object_type="user", object_id=user.username, outcome=outcome)
+
+
+def clean_full_name(value: str | None) -> str | None:
+    """A name as it is printed on a slip: spaces collapsed, at most ``FULL_NAME_LENGTH`` characters.
+
+    Empty means no name (the slip then shows the user name). Control characters are refused.
+    """
+    name = " ".join((value or "").split())
+    if len(name) > FULL_NAME_LENGTH or any(not ch.isprintable() for ch in name):
+        raise AccountError("bad_full_name")
+    return name or None
+
+
+def set_full_name(db: Session, user: User, value: str | None, *, actor: str | None) -> None:
+    """Change the name a user prints on slips; the audit trail records that it changed, not the name."""
+    user.full_name = clean_full_name(value)
+    audit.record(db, "user_changed", actor=actor, object_type="user", object_id=user.username, outcome="name_changed")
 
 
 def unlock(db: Session, user: User, *, actor: str | None) -> None:

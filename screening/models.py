@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from screening.db import Base
 
 DRAFT = "draft"
+#: The longest name an account can print on a slip.
+FULL_NAME_LENGTH = 120
 COMPLETED = "completed"
 
 
@@ -64,6 +66,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True, index=True)
+    #: The name printed as the referring officer on the slips this user's screenings produce.
+    full_name: Mapped[str | None] = mapped_column(String(FULL_NAME_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     institution: Mapped[str] = mapped_column(String(40))

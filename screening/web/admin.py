@@ -22,7 +22,7 @@ from screening.models import ApiToken, AuditEvent, User
 from screening.roles import ADMIN, SUPERVISOR
 from screening.web.access import requires
 from screening.web.csv_export import csv_response
-from screening.web.forms import ConfirmForm, Form, options
+from screening.web.forms import FULL_NAME_MESSAGE, ConfirmForm, Form, full_name_field, options
 from screening.web.templating import ROLE_LABELS
 from screening.web.vocabulary import AUDIT_ACTIONS, AUDIT_OBJECTS, AUDIT_OUTCOMES, INSTITUTIONS
 
@@ -33,12 +33,14 @@ ACCOUNT_MESSAGES = {
     "bad_role": _l("Choose a role."),
     "bad_institution": _l("Choose an institution."),
     "username_taken": _l("This user name is taken."),
+    "bad_full_name": FULL_NAME_MESSAGE,
 }
 AUDIT_PAGE = 200
 
 
 class NewUserForm(Form):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=60)])
+    full_name = full_name_field()
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()), validators=[DataRequired()])
     institution = SelectField(_l("Institution"), choices=options(INSTITUTIONS.items()), validators=[DataRequired()])
     municipality = SelectField(_l("Municipality"), validators=[Optional()])
@@ -69,6 +71,7 @@ def users() -> Any:
                 institutions=tuple(INSTITUTIONS),
                 municipality=form.municipality.data or None,
                 actor=g.user.username,
+                full_name=form.full_name.data,
             )
         except accounts.AccountError as exc:
             form.form_errors.append(ACCOUNT_MESSAGES[exc.code])

@@ -16,7 +16,7 @@ from screening.db import get_session
 from screening.passwords import MAX_LENGTH, WeakPasswordError
 from screening.roles import ADMIN, ROLES, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import public, requires, safe_next
-from screening.web.forms import Form
+from screening.web.forms import FULL_NAME_MESSAGE, Form, full_name_field
 
 bp = Blueprint("auth", __name__)
 
@@ -48,6 +48,10 @@ class ChangePasswordForm(Form):
     confirm = PasswordField(
         _l("New password again"), validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))]
     )
+
+
+class FullNameForm(Form):
+    full_name = full_name_field()
 
 
 def home_url() -> str:
@@ -137,6 +141,22 @@ def change_password() -> Any:
             return redirect(home_url())
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/name", methods=["GET", "POST"])
+@requires(*ROLES)
+def full_name() -> Any:
+    """The name the user prints as the referring officer on slips (empty: the user name is printed)."""
+    form = FullNameForm(data={"full_name": g.user.full_name or ""})
+    if form.validate_on_submit():
+        try:
+            accounts.set_full_name(get_session(), g.user, form.full_name.data, actor=g.user.username)
+        except accounts.AccountError:
+            form.full_name.errors = [FULL_NAME_MESSAGE]
+        else:
+            return redirect(url_for("auth.full_name", saved=1))
+    status = 400 if form.errors else 200
+    return render_template("auth/full_name.html", form=form, saved=request.args.get("saved") == "1"), status
 
 
 @bp.get("/")

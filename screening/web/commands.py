@@ -224,7 +224,10 @@ def register(group: click.Group) -> None:
     @click.option("--role", required=True, type=click.Choice(["screener", "supervisor", "trainer", "admin"]))
     @click.option("--institution", required=True)
     @click.option("--municipality", default=None)
-    def users_create(username: str, role: str, institution: str, municipality: str | None) -> None:
+    @click.option("--full-name", default=None, help="The name printed as the referring officer on slips.")
+    def users_create(
+        username: str, role: str, institution: str, municipality: str | None, full_name: str | None
+    ) -> None:
         """Create a user and print a one-time password."""
         from screening import accounts
         from screening.web.vocabulary import INSTITUTIONS
@@ -240,6 +243,7 @@ def register(group: click.Group) -> None:
                     institutions=tuple(INSTITUTIONS),
                     municipality=municipality,
                     actor="cli",
+                    full_name=full_name,
                 )
             except accounts.AccountError as exc:
                 hint = f" (institutions: {', '.join(INSTITUTIONS)})" if exc.code == "bad_institution" else ""
@@ -273,6 +277,22 @@ def register(group: click.Group) -> None:
             else:
                 password = accounts.reset_password(db, user, actor="cli")
                 click.echo(f"New one-time password for {user.username}: {password}")
+
+    @users.command("set-name")
+    @click.argument("username")
+    @click.argument("full_name")
+    def users_set_name(username: str, full_name: str) -> None:
+        """Set the name a user prints on referral slips ('' prints the user name instead)."""
+        from screening import accounts
+
+        with _session(_app()) as db:
+            user = _existing_user(db, username)
+            try:
+                accounts.set_full_name(db, user, full_name, actor="cli")
+            except accounts.AccountError:
+                click.echo("Error: a name has at most 120 printable characters", err=True)
+                sys.exit(2)
+            click.echo(f"{user.username} prints as {user.full_name or user.username!r} on slips.")
 
     @users.command("token")
     @click.argument("username")

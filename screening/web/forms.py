@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES
 from screening.core.model import Content, IndicatorSet
+from screening.models import FULL_NAME_LENGTH
 from screening.web.vocabulary import (
     AGE_ESTIMATE_LABELS,
     ANSWER_LABELS,
@@ -42,6 +43,9 @@ WTFORMS_MESSAGES = (
     _l("Invalid input."),
 )
 
+#: Why a name for the slips was refused.
+FULL_NAME_MESSAGE = _l("Use at most 120 characters for the name.")
+
 
 class Form(FlaskForm):  # type: ignore[misc]
     """All our forms: WTForms' own messages come from the app's catalogs, in the page's language."""
@@ -49,6 +53,14 @@ class Form(FlaskForm):  # type: ignore[misc]
     class Meta(FlaskForm.Meta):  # type: ignore[misc]
         def get_translations(self, form: object) -> object:
             return get_translations()
+
+
+def full_name_field() -> StringField:
+    """The name a user prints on referral slips (the admin's new-user form and the user's own page)."""
+    return StringField(
+        _l("Full name (printed on referral slips)"),
+        validators=[Optional(), Length(max=FULL_NAME_LENGTH, message=FULL_NAME_MESSAGE)],
+    )
 
 
 def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:

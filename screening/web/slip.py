@@ -102,11 +102,12 @@ def _data_uri(path: str, _mtime_ns: int) -> str:
     return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
 
 
-def _officer(screening: Screening) -> dict[str, str]:
+def _officer(screening: Screening) -> dict[str, Any]:
     """Who referred: the account that started the screening, the role and institution it was done in."""
     user = get_session().get(User, screening.created_by_id) if screening.created_by_id else None
     return {
-        "name": user.username if user else "",
+        "name": (user.full_name or user.username) if user else "",
+        "account_only": not (user and user.full_name),
         "role": str(ROLES.get(screening.role, screening.role)),
         "institution": str(INSTITUTIONS.get(screening.institution, screening.institution)),
     }

@@ -52,7 +52,13 @@ def init_templating(app: Flask) -> None:
             "priority_labels": PRIORITY_LABELS,
             "current_path": request.full_path.rstrip("?") if request else "/",
             "role_labels": ROLE_LABELS,
-            "nav_links": [*NAV.get(g.user.role, []), ("auth.change_password", _l("Password"))] if g.get("user") else [],
+            "nav_links": [
+                *NAV.get(g.user.role, []),
+                ("auth.full_name", _l("Your name")),
+                ("auth.change_password", _l("Password")),
+            ]
+            if g.get("user")
+            else [],
         }
 
     @app.after_request

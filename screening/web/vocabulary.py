@@ -116,6 +116,7 @@ AUDIT_OUTCOMES = {
     "enabled": _l("enabled"),
     "disabled": _l("disabled"),
     "unlocked": _l("unlocked"),
+    "name_changed": _l("name on slips changed"),
     "idle": _l("a time without activity"),
     "lifetime": _l("the longest session allowed"),
     "api_token": _l("API token issued"),
