@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +61,62 @@ def render_html(screening: Screening, locale: str, *, pdf: bool) -> str:
         return render_template(TEMPLATE, slip=slip_view(screening, locale), pdf=pdf)
 
 
+class PdfCache:
+    """The PDFs this worker made lately, by (screening token, hash of the slip's HTML).
+
+    The HTML holds everything the slip prints in its language, so a repeat download of an
+    unchanged slip costs one template render instead of a layout. Entries live ``seconds`` at most
+    and at most ``entries`` are kept, so no slip outlives the retention period here; erasing a
+    screening drops its entries at once in the worker that erases it (another worker's entry can
+    no longer be reached, since the erased screening's HTML differs, and expires with its time).
+    """
+
+    def __init__(self, *, entries: int = 32, seconds: float = 600.0) -> None:
+        self.entries, self.seconds = entries, seconds
+        self._items: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self._lock:
+            self._expire()
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[str, str], pdf: bytes) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.seconds, pdf)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+    def forget(self, token: str) -> None:
+        """Drop every cached slip of one screening (it is being erased)."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] == token]:
+                del self._items[key]
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, (until, _) in self._items.items() if until <= now]:
+            del self._items[key]
+
+
+#: This worker's cache of slip PDFs.
+PDF_CACHE = PdfCache()
+
+
 def render_pdf(screening: Screening, locale: str) -> bytes:
-    """The slip as an A4 PDF in ``locale``."""
-    return pdf_bytes(render_html(screening, locale, pdf=True))
+    """The slip as an A4 PDF in ``locale``; a repeat of an unchanged slip comes from ``PDF_CACHE``."""
+    html = render_html(screening, locale, pdf=True)
+    key = (screening.token, hashlib.sha256(html.encode("utf-8")).hexdigest())
+    pdf = PDF_CACHE.get(key)
+    if pdf is None:
+        pdf = pdf_bytes(html)
+        PDF_CACHE.put(key, pdf)
+    return pdf
 
 
 def pdf_bytes(html: str) -> bytes:

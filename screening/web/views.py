@@ -374,6 +374,7 @@ def erase(token: str) -> Any:
     if request.method == "POST" and form.validate():
         ops.erase(get_session(), screening, actor=g.user.username, reason="request")
         get_session().commit()
+        referral_slip.PDF_CACHE.forget(token)
         return redirect(back)
     return render_template(
         "checklist/erase.html", screening=screening, indicator_set=indicator_set, form=form, back=back
