@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from screening import db, i18n
 from screening.core.errors import ContentError
@@ -81,4 +82,9 @@ def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) ->
     access.init_app(app)
     errors.init_app(app)
     init_templating(app)
+    if config.trusted_proxies:
+        # The client's address and scheme as the proxies in front saw them (the per-address login
+        # limit, secure cookies and HSTS need them); only that many hops of the headers are believed.
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

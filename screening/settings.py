@@ -50,10 +50,18 @@ class Settings:
     public_url: str | None = None
     #: The largest request body accepted (form posts and API bodies), in bytes: a larger one gets 413.
     max_request_bytes: int = 1_000_000
+    #: How many reverse proxies stand in front of the app and set X-Forwarded-For and
+    #: X-Forwarded-Proto (0: none; the headers are then ignored, since any client could send them).
+    #: Behind a proxy the per-address login limit needs the client's address, not the proxy's.
+    trusted_proxies: int = 0
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
+
+
+#: Whole-number settings for which 0 means "none".
+MAY_BE_ZERO = frozenset({"trusted_proxies"})
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -68,8 +76,9 @@ def _coerce(key: str, value: Any) -> Any:
             number = int(value)
         except (TypeError, ValueError):
             raise SettingsError(f"{key} must be a whole number, found {value!r}") from None
-        if number < 1 or isinstance(value, bool):
-            raise SettingsError(f"{key} must be at least 1, found {value!r}")
+        least = 0 if key in MAY_BE_ZERO else 1
+        if number < least or isinstance(value, bool):
+            raise SettingsError(f"{key} must be at least {least}, found {value!r}")
         return number
     return value
 
