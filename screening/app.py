@@ -73,7 +73,7 @@ def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) ->
     guard.init_app(app)
     csrf = CSRFProtect(app)
 
-    from screening.web import access, admin, api, auth, content, errors, ops, training, views
+    from screening.web import access, admin, api, auth, content, errors, ops, static_files, training, views
     from screening.web.templating import init_templating
 
     for blueprint in (auth.bp, views.bp, content.bp, admin.bp, training.bp, ops.bp, api.bp):
@@ -82,6 +82,7 @@ def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) ->
     access.init_app(app)
     errors.init_app(app)
     init_templating(app)
+    static_files.init_app(app)
     if config.trusted_proxies:
         # The client's address and scheme as the proxies in front saw them (the per-address login
         # limit, secure cookies and HSTS need them); only that many hops of the headers are believed.
