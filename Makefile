@@ -53,10 +53,12 @@ translations: install
 check-translations: install
 	$(BIN)/python -m screening.catalogs check
 
-## Benchmarks (on demand, never in pass/fail tests): core scoring, then HTTP on SQLite and PostgreSQL.
-bench: install
+## Benchmarks (on demand, never in pass/fail tests): core scoring, HTTP on SQLite and PostgreSQL,
+## then a tablet on a throttled mobile network (Debian's Chromium).
+bench: install test-deps
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/mobile.py
 
 ## Mutation testing of the decision modules with the fast decision tests (about 2 minutes): killed share per module.
 mutation: install

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
             return response
         filename = (request.view_args or {}).get("filename", "")
         if request.args.get("v") and request.args.get("v") == fingerprint_of(folder, str(filename)):
+            response.cache_control.no_cache = None  # Flask's default for static files: revalidate each time
             response.cache_control.public = True
             response.cache_control.max_age = MAX_AGE
             response.cache_control.immutable = True
