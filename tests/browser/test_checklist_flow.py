@@ -18,6 +18,7 @@ from screening import operations as ops
 from screening.core.languages import NATIVE_NAMES
 from screening.web.forms import field_name, section_items
 from tests.browser.conftest import visit
+from tests.test_slip import pdf_pages
 
 pytestmark = pytest.mark.browser
 
@@ -408,22 +409,26 @@ def test_concurrent_double_submit(live_server: Any, portrait: Any) -> None:
 # --- (e) the PDF slip ------------------------------------------------------------------------
 
 
-def test_download_pdf_slip(live_server: Any, portrait: Any) -> None:
+def test_download_pdf_slip(live_server: Any, portrait: Any, tmp_path: Path) -> None:
+    """The PDF in each of the four languages, from the result page; the slip number on every page."""
     page = portrait.new_page()
     token = to_review(page, live_server, "sq")
     finish(page)
-    page.select_option("#slip-lang", "sr_Cyrl")
-    with page.expect_download() as download_info:
-        page.locator(".slip-form button[formaction]").click()
-    download = download_info.value
-    assert download.failure() is None
     slip_number = stored(live_server, token).slip_number
-    assert download.suggested_filename == f"referral-slip-{slip_number}.pdf"
-    data = Path(download.path()).read_bytes()
-    assert data.startswith(b"%PDF"), data[:40]
-    assert len(data) > 2_000
+    for language in ("sq", "sr_Latn", "sr_Cyrl", "en"):
+        page.select_option("#slip-lang", language)
+        with page.expect_download() as download_info:
+            page.locator(".slip-form button[formaction]").click()
+        download = download_info.value
+        assert download.failure() is None
+        assert download.suggested_filename == f"referral-slip-{slip_number}.pdf"
+        data = Path(download.path()).read_bytes()
+        assert data.startswith(b"%PDF"), data[:40]
+        pages = pdf_pages(data, tmp_path)
+        assert pages and all(slip_number in text for text in pages), (language, pages)
+        assert bool(re.search("[А-Яа-я]{4}", pages[0])) is (language == "sr_Cyrl"), language  # in that language
+        expect(page).to_have_url(re.compile(r"/result$"))  # the download does not leave the result page
     assert ("GET", f"/s/{token}/slip.pdf") in live_server.requests
-    expect(page).to_have_url(re.compile(r"/result$"))  # the download does not leave the result page
 
 
 # --- (f) touch targets -----------------------------------------------------------------------
