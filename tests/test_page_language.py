@@ -332,3 +332,44 @@ def check_csv(body: str, english: set[str], content: Content, who: str, url: str
         if bad:
             found.append(f"{locale} {who} {url} label {row[1]!r}: {bad}")
     return found
+
+
+#: Forms whose empty submission is not a refusal but an action (a confirmation button), and why.
+NOT_REFUSALS = {
+    "checklist.erase": "its form is one confirmation button: an empty post erases",
+}
+
+
+def test_every_refused_form_in_albanian_and_serbian(
+    app: Flask, content: Content, language_words: dict[str, tuple[set[str], set[str]]]
+) -> None:
+    """A form sent empty comes back with its errors, in the page's language (issue 11)."""
+    world = build_world(app, content)
+    endpoints = sorted(
+        e
+        for e in {r.endpoint for r in app.url_map.iter_rules()}
+        if {"GET", "POST"} <= _methods(app, e) and e not in NOT_PAGES and e not in NOT_REFUSALS
+    )
+    failures: list[str] = []
+    refused = set()
+    for locale in LOCALES:
+        english, _own = language_words[locale]
+        for who, client in world.clients.items():
+            client.get(f"/language/{locale}?next=/")
+            for endpoint in endpoints:
+                if not may_open(app, endpoint, who):
+                    continue
+                for url in urls_for(app, endpoint, world, content):
+                    if client.get(url).status_code != 200:
+                        continue
+                    response = client.post(url, data={})  # only the page's CSRF token
+                    if response.status_code != 400 or response.mimetype != "text/html":
+                        continue
+                    refused.add(endpoint)
+                    text = visible_text(response.get_data(as_text=True), endpoint in CODE_ALLOWED)
+                    found = untranslated(text, english, content.set_ids())
+                    if found:
+                        failures.append(f"{locale} {who} POST {url}: {found}")
+    expected = {"auth.login", "auth.change_password", "checklist.start", "checklist.step", "admin.users"}
+    assert expected <= refused, sorted(refused)
+    assert not failures, "\n".join(failures)
