@@ -79,9 +79,7 @@ def dimension_rules(rules: ScoringRules) -> tuple[DimensionRule, ...]:
 def referral_rows(rules: ReferralRules, contacts: Mapping[str, Contact]) -> tuple[ReferralRow, ...]:
     """The referral rules in their order, each with its reason and the contacts it names."""
     return tuple(
-        ReferralRow(
-            rule.reason, tuple(ContactStep(contacts[ref.contact], ref.priority) for ref in rule.refer)
-        )
+        ReferralRow(rule.reason, tuple(ContactStep(contacts[ref.contact], ref.priority) for ref in rule.refer))
         for rule in rules.rules
     )
 

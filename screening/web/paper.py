@@ -5,7 +5,7 @@ Everything printed comes from the loaded content (``screening.core.paper`` shape
 interface catalogs; nothing is copied by hand. One stylesheet (``static/paper.css``) and one
 template per document; the running header (title and version), the marking and "page x of y" are
 @page margin boxes, as on the referral slip. The PDFs hold no personal data, so each is rendered
-once per process and language and kept (a small cache per app).
+once per app, document and language and kept (every document of the shipped content fits in the cache).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import requires
 from screening.web.vocabulary import (
     AGE_ESTIMATE_LABELS,
-    ANSWER_LABELS,
     ASYLUM_LABELS,
     NATIONALITIES,
     PRIORITY_LABELS,
@@ -43,7 +42,7 @@ bp = Blueprint("paper", __name__, url_prefix="/paper")
 FIELD_ROLES = (SCREENER, SUPERVISOR, TRAINER, ADMIN)
 TRAINING_ROLES = (TRAINER,)
 STYLESHEET = "paper.css"
-CACHE_SIZE = 48
+CACHE_SIZE = 256
 STRENGTH_LABELS = {"strong": _l("strong"), "medium": _l("medium"), "weak": _l("weak")}
 
 
@@ -85,7 +84,7 @@ def _css_string(text: str) -> str:
 def page_counter_css() -> str:
     """The translated "Page x of y" as a CSS ``content`` value with the page counters in it."""
     marker = "\x00"
-    worded = _("Page %(page)s of %(pages)s", page=f"{marker}page{marker}", pages=f"{marker}pages{marker}")
+    worded = _("Page %(page)s of %(pages)s", page=marker + "page" + marker, pages=marker + "pages" + marker)
     parts = []
     for index, piece in enumerate(worded.split(marker)):
         if index % 2:
@@ -214,7 +213,8 @@ def checklist_view(indicator_set: IndicatorSet, locale: str) -> dict[str, Any]:
     for group, section_list in (("set", indicator_set.sections), ("child", indicator_set.child_sections)):
         for position, section in enumerate(section_list):
             questions = []
-            for item in (*section.safety_checks, *section.indicators):
+            items: tuple[SafetyCheck | Indicator, ...] = (*section.safety_checks, *section.indicators)
+            for item in items:
                 number += 1
                 questions.append(_question(item, number, content, indicator_set, locale))
             sections.append(
