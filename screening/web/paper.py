@@ -178,7 +178,6 @@ def _decision_view(content: Content, indicator_set: IndicatorSet, locale: str) -
         "rules_version": rules.version,
         "urgent": [localise(item.text, locale) for item in paper.urgent_items(indicator_set)],
         "urgent_text": localise(scoring.texts["urgent"], locale),
-        "medical_text": localise(scoring.texts["medical"], locale),
         "speak_alone": localise(scoring.texts["speak_alone"], locale) if "speak_alone" in scoring.texts else "",
         "unknown_age_is_child": scoring.unknown_age_is_child,
         "dimensions": [
