@@ -16,14 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from screening.core import paper
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, html_lang, localise, normalise_locale
-from screening.core.model import Content, Indicator, IndicatorSet, SafetyCheck, Scenario, Threshold
+from screening.core.model import Contact, Content, Indicator, IndicatorSet, SafetyCheck, Scenario, Threshold
 from screening.i18n import current_locale
 from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import requires
@@ -114,7 +114,7 @@ def _set_heading(indicator_set: IndicatorSet, locale: str) -> str:
     )
 
 
-def _number(contact: Any) -> str:
+def _number(contact: Contact) -> str:
     """A contact's number as paper shows it: a number to be confirmed is never shown as confirmed."""
     if paper.phone_confirmed(contact):
         return str(contact.phone)
@@ -123,7 +123,7 @@ def _number(contact: Any) -> str:
     return _("to be confirmed")
 
 
-def _contact_view(contact: Any, locale: str) -> dict[str, Any]:
+def _contact_view(contact: Contact, locale: str) -> dict[str, Any]:
     return {
         "name": localise(contact.name, locale),
         "role": localise(contact.role, locale),
@@ -374,8 +374,6 @@ def _pdf_response(kind: str, subject: IndicatorSet | Scenario, filename: str) ->
 @bp.get("/")
 @requires(*FIELD_ROLES)
 def index() -> str:
-    from flask import g
-
     content = _content()
     trainer = g.user.role in TRAINING_ROLES
     scenarios = sorted(content.scenarios.values(), key=lambda s: (s.set_id, s.id)) if trainer else []
