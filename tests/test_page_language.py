@@ -46,6 +46,10 @@ NOT_PAGES = {
     "admin.audit_export": "a CSV for machines, keyed in English",
     "admin.records_export": "HTCDS field names and codes, for machines",
     "training.class_csv": "a CSV for machines",
+    "paper.checklist": "a PDF: tests/test_paper.py reads every paper document back in every language",
+    "paper.card": "a PDF: tests/test_paper.py reads every paper document back in every language",
+    "paper.handout": "a PDF: tests/test_paper.py reads every paper document back in every language",
+    "paper.answer_key": "a PDF: tests/test_paper.py reads every paper document back in every language",
 }
 #: Pages that show identifiers on purpose, inside <code>: those elements are not read as text.
 CODE_ALLOWED = {

@@ -32,4 +32,5 @@ def indicator_set(set_id: str, version: str) -> str:
     if chosen is None or version not in content.versions(set_id):
         abort(404)
     scoring = content.scoring_for(chosen)
-    return render_template("content/set.html", indicator_set=chosen, scoring=scoring)
+    paper_forms = chosen.status == "released" and content.default_version(set_id) == version
+    return render_template("content/set.html", indicator_set=chosen, scoring=scoring, paper_forms=paper_forms)
