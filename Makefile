@@ -56,6 +56,7 @@ check-translations: install
 ## Benchmarks (on demand, never in pass/fail tests): core scoring, HTTP on SQLite and PostgreSQL,
 ## then a tablet on a throttled mobile network (Debian's Chromium).
 bench: install test-deps
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/mobile.py

@@ -38,6 +38,7 @@ import platform  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
@@ -65,13 +66,18 @@ PDF_SINGLE = 15  # one-client PDF requests for the latency target (no queueing b
 STARTUP_RUNS = 5
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
-TARGETS = {
-    "checklist_page_ratio": 0.40,  # of the hello-world rate
-    "final_submit_ratio": 0.20,  # on both databases
-    "slip_pdf_median_ms": 200.0,  # one client
+TARGETS = {  # issue 13: server CPU per request, as it hardly depends on the machine's other load
+    "checklist_page_cpu_ms": 3.0,
+    "save_section_cpu_ms": 3.0,
+    "final_submit_cpu_ms": 5.0,
+    "slip_pdf_first_ms": 150.0,  # median of first downloads (nothing cached), one client
     "startup_s": 1.5,  # import + create_app, content validation included
     "rss_mb_per_worker": 150.0,
 }
+#: wrk (Debian's package; `make bench` installs it) for the GET endpoints: it reaches several times
+#: the Python load generator's rate on hello world, so the generator's ratios flatter the app.
+WRK = shutil.which("wrk")
+WRK_CONNECTIONS = 8
 
 HELLO_APP = """from flask import Flask
 
@@ -206,6 +212,19 @@ def measure(
         "server_cpu_ms_per_request": round(server_cpu * 1000 / sent, 3) if sent else None,
         "load_generator_cpu_s": round(sum(p["cpu_s"] for p in per_process), 2),  # warm-up and start included
     }
+
+
+def wrk_rps(port: int, path: str, headers: dict[str, str], duration: float) -> dict[str, Any] | None:
+    """Requests/s of ``wrk`` (2 threads, 8 connections) on one GET; None without wrk on the machine."""
+    if WRK is None:
+        return None
+    command = [WRK, "-t2", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(duration))}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {"rps": float(rate.group(1)) if rate else None, "non_2xx": int(non_2xx.group(1)) if non_2xx else 0}
 
 
 def _percentile(ordered: list[float], percent: float) -> float:
@@ -484,6 +503,7 @@ def bench_database(kind: str, url_of_server: str, args: argparse.Namespace, fold
         plan = {"method": "GET", "path": "/", "headers": {}, "status": 200, "prefix": "Hello"}
         report["hello_world"] = measure(hello, [[plan]] * clients, **run)
         report["hello_world"]["memory"] = hello.memory()
+        report["hello_world"]["wrk"] = wrk_rps(hello.port, "/", {}, args.duration)
     print(f"  hello world: {report['hello_world']['rps']:.0f} req/s", flush=True)
 
     with database(kind, folder, url_of_server) as url:
@@ -541,6 +561,10 @@ def bench_database(kind: str, url_of_server: str, args: argparse.Namespace, fold
                 [{"method": "GET", "path": f"/s/{d}/slip.pdf", "headers": t.headers(), "status": 200, "prefix": "%PDF"}]
                 for t, d in zip(tablets, done, strict=True)
             ]
+            # First downloads, before any request warms the workers' PDF caches: one per completed screening.
+            first = [[dict(p[0]) for p in pdf]]
+            report["slip_pdf_first_download"] = measure(app, first, processes=1, duration=60, warmup=0, cycle=False)
+            print(f"  slip_pdf, first downloads: p50 {report['slip_pdf_first_download']['p50_ms']} ms", flush=True)
             endpoints: dict[str, Any] = {}
             for name, plans, cycle in (
                 ("checklist_page", section, True),
@@ -557,6 +581,12 @@ def bench_database(kind: str, url_of_server: str, args: argparse.Namespace, fold
                     row["cpu_ratio_to_hello_world"] = round(
                         hello_row["server_cpu_ms_per_request"] / row["server_cpu_ms_per_request"], 3
                     )
+                if name in ("checklist_page", "slip_print_view"):
+                    plan = plans[0][0]
+                    row["wrk"] = wrk_rps(app.port, plan["path"], plan["headers"], args.duration)
+                    hello_wrk = report["hello_world"].get("wrk") or {}
+                    if row["wrk"] and row["wrk"]["rps"] and hello_wrk.get("rps"):
+                        row["wrk"]["ratio_to_hello_world"] = round(row["wrk"]["rps"] / hello_wrk["rps"], 3)
                 print(
                     f"  {name:<16} {endpoints[name]['rps']:>8.1f} req/s  p50 {endpoints[name]['p50_ms']} ms  "
                     f"p99 {endpoints[name]['p99_ms']} ms  errors {endpoints[name]['errors']}",
@@ -694,17 +724,17 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     for kind, db in report["databases"].items():
         if "endpoints" not in db:
             continue
-        page = db["endpoints"]["checklist_page"]["ratio_to_hello_world"]
-        submit = db["endpoints"]["final_submit"]["ratio_to_hello_world"]
-        pdf = db["slip_pdf_one_client"]["p50_ms"]
+        cpu = {name: db["endpoints"][name]["server_cpu_ms_per_request"] for name in db["endpoints"]}
+        pdf = db["slip_pdf_first_download"]["p50_ms"]
         rss = max(db["memory"]["rss_mb"] or [0])
+        for name, label in (("checklist_page", "checklist page"), ("save_section", "save a section"),
+                            ("final_submit", "final submit")):  # fmt: skip
+            limit = TARGETS[f"{name}_cpu_ms"]
+            rows.append({"target": f"{kind}: {label} <= {limit:g} ms server CPU", "value": cpu[name],
+                         "met": cpu[name] is not None and cpu[name] <= limit})  # fmt: skip
         rows += [
-            {"target": f"{kind}: checklist page >= 40% of hello world", "value": page,
-             "met": page >= TARGETS["checklist_page_ratio"]},
-            {"target": f"{kind}: final submit >= 20% of hello world", "value": submit,
-             "met": submit >= TARGETS["final_submit_ratio"]},
-            {"target": f"{kind}: slip PDF median < 200 ms (one client)", "value": pdf,
-             "met": pdf is not None and pdf < TARGETS["slip_pdf_median_ms"]},
+            {"target": f"{kind}: slip PDF first download median < 150 ms (one client)", "value": pdf,
+             "met": pdf is not None and pdf < TARGETS["slip_pdf_first_ms"]},
             {"target": f"{kind}: < 150 MB per worker after the run", "value": rss,
              "met": rss < TARGETS["rss_mb_per_worker"]},
         ]  # fmt: skip
@@ -804,9 +834,15 @@ def summary(report: dict[str, Any]) -> str:
                 f"{row['errors']:>7}"
             )
         lines.append(
-            f"slip PDF, one client: p50 {db['slip_pdf_one_client']['p50_ms']} ms; "
-            f"RSS per worker {db['memory']['rss_mb']} MB"
+            f"slip PDF, one client: first downloads p50 {db['slip_pdf_first_download']['p50_ms']} ms, "
+            f"repeats p50 {db['slip_pdf_one_client']['p50_ms']} ms; RSS per worker {db['memory']['rss_mb']} MB"
         )
+        for name, row in [("hello world", db["hello_world"]), *db["endpoints"].items()]:
+            if row.get("wrk"):
+                ratio = row["wrk"].get("ratio_to_hello_world")
+                lines.append(
+                    f"wrk {name:<16} {_cell(row['wrk']['rps'], '>8.1f')} req/s  x hello {_cell(ratio, '>6.3f')}"
+                )
     lines.append("")
     for row in report["targets"]:
         lines.append(f"{'met   ' if row['met'] else 'MISSED'} {row['target']}: {row['value']}")
