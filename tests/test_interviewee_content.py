@@ -86,9 +86,9 @@ def _edit(tree: Path, language: str, pattern: str, replacement: str) -> tuple[Pa
 def test_a_missing_interviewee_text_fails_validation(tree: Path) -> None:
     _edit(tree, "ar", r"^  debt\.bondage: .*\n", "")
     found = _problems(tree)
-    assert any(
-        f == f"{FOLDER}/ar.yaml" and p == "items" and line and "debt.bondage" in m for f, p, line, m in found
-    ), found
+    assert any(f == f"{FOLDER}/ar.yaml" and p == "items" and line and "debt.bondage" in m for f, p, line, m in found), (
+        found
+    )
 
 
 def test_an_empty_interviewee_text_fails_with_its_line(tree: Path) -> None:
@@ -125,10 +125,14 @@ def test_a_reviewed_language_names_who_and_when(tree: Path) -> None:
     _edit(tree, "fr", r"^  status: written$", "  status: reviewed_by_native_speaker")
     found = _problems(tree)
     assert any(p.startswith("review") and "who reviewed" in m for _f, p, _l, m in found), found
-    _edit(tree, "fr", r"^  status: reviewed_by_native_speaker$", '  status: reviewed_by_native_speaker\n  by: "A. B."\n  "on": 2026-12-01')
+    _edit(
+        tree,
+        "fr",
+        r"^  status: reviewed_by_native_speaker$",
+        '  status: reviewed_by_native_speaker\n  by: "A. B."\n  "on": 2026-12-01',
+    )
     reviewed = load_content(tree).interviewee["2026.2"]["fr"]
     assert reviewed.reviewed and reviewed.reviewed_by == "A. B."
-
 
 
 def test_a_bare_on_key_gets_a_hint(tree: Path) -> None:

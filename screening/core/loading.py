@@ -23,9 +23,9 @@ from screening.core.errors import ContentError, Problem
 from screening.core.languages import INTERVIEWEE_LANGUAGES
 from screening.core.model import (
     CHILD_STRENGTHS,
+    INTENDED_USERS,
     INTERVIEWEE_ANSWERS,
     INTRODUCTION_PARTS,
-    INTENDED_USERS,
     MIN_INDICATORS_PER_SET,
     MODES,
     REQUIRED_SAFETY_CHECKS,
@@ -486,7 +486,9 @@ def asked_items(bank: Bank, sets: Mapping[tuple[str, str], IndicatorSet]) -> dic
 
 def numbers(text: str) -> list[str]:
     """The numbers in a text, in any script's digits (Arabic-Indic ١٢ and Persian ۱۲ read as 12), sorted."""
-    normalised = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch for ch in text)
+    normalised = "".join(
+        str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch for ch in text
+    )
     return sorted(_NUMBER.findall(normalised))
 
 
@@ -527,17 +529,21 @@ def _load_interviewee(
         for language in INTERVIEWEE_LANGUAGES:
             if not (folder / f"{language}.yaml").is_file():
                 problems.append(
-                    Problem(_relative(root, folder / f"{language}.yaml"), "", None, "missing file (a declared language)")
+                    Problem(
+                        _relative(root, folder / f"{language}.yaml"), "", None, "missing file (a declared language)"
+                    )
                 )
-        result[version] = MappingProxyType({lang: languages[lang] for lang in INTERVIEWEE_LANGUAGES if lang in languages})
+        result[version] = MappingProxyType(
+            {lang: languages[lang] for lang in INTERVIEWEE_LANGUAGES if lang in languages}
+        )
     return result
 
 
 def _parse_interviewee(
     c: Checker, data: Mapping[str, Any], language: str, bank: Bank, asked: Mapping[str, Indicator]
 ) -> IntervieweeTexts | None:
-    review_keys = _entries(data.get("review"))
-    if True in review_keys or False in review_keys:
+    review_keys: list[Any] = list(_entries(data.get("review")))
+    if any(isinstance(key, bool) for key in review_keys):
         # YAML 1.1 reads a bare on / yes / no key as a boolean.
         c.report(("review",), 'quote the keys "on", "yes" and "no" (YAML reads them bare as true or false)')
     check_format(c, "interviewee", data)

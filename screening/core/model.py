@@ -190,7 +190,7 @@ class IntervieweeTexts:
     introduction: Mapping[str, str]  # INTRODUCTION_PARTS
     answers: Mapping[str, str]  # INTERVIEWEE_ANSWERS
     find_interpreter: str
-    navigation: Mapping[str, str]  # back, next
+    navigation: Mapping[str, str]  # back, next, done
     items: Mapping[str, str]
     file: str
 

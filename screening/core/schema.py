@@ -552,10 +552,11 @@ class Review(_Strict):
 
 
 class Navigation(_Strict):
-    """The person's two navigation words."""
+    """The person's navigation words, and what the person reads after the last question."""
 
     back: NonEmpty
     next: NonEmpty
+    done: NonEmpty = Field(description="thank you; please give the tablet back")
 
 
 class Interviewee(_Strict):
