@@ -58,7 +58,7 @@ def sheet_view(indicator_set: IndicatorSet, texts: IntervieweeTexts, locale: str
 
     return {
         "set_title": localise(indicator_set.title, locale),
-        "set_ref": indicator_set.ref,
+        "version": indicator_set.version,
         "language_name": INTERVIEWEE_NAMES[texts.language],
         "person_lang": html_lang(texts.language),
         "person_dir": texts.direction,
