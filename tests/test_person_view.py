@@ -215,3 +215,31 @@ def test_the_fonts_have_a_glyph_for_every_letter(content: Content, language: str
     everything = " ".join([*texts.items.values(), *texts.introduction.values(), *texts.answers.values()])
     missing = {ch for ch in everything if ord(ch) >= 0x0600 and ord(ch) not in cmap}
     assert not missing, sorted(missing)
+
+
+def test_the_slip_keeps_the_review_status_of_its_completion(app: Flask, client: Client, tmp_path: Path) -> None:
+    """A translation reviewed after a screening does not change that screening's slip; one reviewed
+    before it is named with its reviewer and date."""
+    from screening.core.loading import load_content
+    from tests.conftest import ROOT
+
+    base = start(client, set_id="migrants", locale="en", second="fr")
+    answer_all_pages(client, base, {"a_mig__owes_journey_debt": "yes"}, ADULT_PROFILE, "en")
+    finish(client, base)
+    before = client.get(f"{base}/slip?lang=en").get_data(as_text=True)
+    tree = tmp_path / "content"
+    for folder in ("indicators", "referral_rules"):
+        shutil.copytree(ROOT / folder, tree / folder)
+    french = tree / "indicators/bank/2026.2/interviewee/fr.yaml"
+    reviewed = '  status: reviewed_by_native_speaker\n  by: "R. Reviewer"\n  "on": 2026-12-10'
+    french.write_text(french.read_text(encoding="utf-8").replace("  status: written", reviewed), encoding="utf-8")
+    app.extensions["screening.content"] = load_content(tree)
+    assert client.get(f"{base}/slip?lang=en").get_data(as_text=True) == before
+    later = start(client, set_id="migrants", locale="en", second="fr")
+    answer_all_pages(client, later, {"a_mig__owes_journey_debt": "yes"}, ADULT_PROFILE, "en")
+    finish(client, later)
+    body = client.get(f"{later}/slip?lang=en").get_data(as_text=True)
+    assert "translation reviewed by a native speaker (R. Reviewer, 2026-12-10)" in body
+    # The screener no longer sees the marker for a reviewed language.
+    page = client.get("/sheets/migrants/fr").get_data(as_text=True)
+    assert "Translation awaiting review" not in page
