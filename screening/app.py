@@ -73,10 +73,26 @@ def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) ->
     guard.init_app(app)
     csrf = CSRFProtect(app)
 
-    from screening.web import access, admin, api, auth, content, errors, ops, paper, static_files, training, views
+    from screening.web import (
+        access,
+        admin,
+        api,
+        auth,
+        content,
+        errors,
+        ops,
+        paper,
+        person,
+        sheets,
+        static_files,
+        training,
+        views,
+    )
     from screening.web.templating import init_templating
 
-    for blueprint in (auth.bp, views.bp, content.bp, paper.bp, admin.bp, training.bp, ops.bp, api.bp):
+    for blueprint in (
+        auth.bp, views.bp, person.bp, sheets.bp, content.bp, paper.bp, admin.bp, training.bp, ops.bp, api.bp,
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # the API authenticates each request with a bearer token, not a cookie
     access.init_app(app)

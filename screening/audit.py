@@ -21,6 +21,8 @@ ACTIONS: tuple[str, ...] = (
     "screening_viewed",
     "slip_printed",
     "slip_downloaded",
+    "person_view_opened",
+    "question_sheet_printed",
     "consent_recorded",
     "screening_erased",
     "purge",

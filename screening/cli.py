@@ -56,7 +56,8 @@ def validate(content_dir: Path | None) -> None:
         f"OK: {len(content.sets)} indicator set versions, {len(content.scoring)} scoring file(s), "
         f"{len(content.referral_rules)} referral rule file(s), "
         f"{len(content.directory.contacts)} contacts, {len(content.directory.municipalities)} municipalities, "
-        f"{len(content.scenarios)} training scenarios."
+        f"{len(content.scenarios)} training scenarios, "
+        f"{sum(len(by_language) for by_language in content.interviewee.values())} interviewee language file(s)."
     )
 
 

@@ -232,6 +232,30 @@ def save_profile(db: Session, screening: Screening, profile: dict[str, Any], ste
     return True
 
 
+def set_person_language(db: Session, screening: Screening, language: str) -> bool:
+    """Store the language the person is asked in (an interviewee or content language) on the draft;
+    False, with nothing saved, when it is no longer a draft."""
+    if not _claim_draft(db, screening):
+        return False
+    screening.second_language = language
+    db.commit()
+    return True
+
+
+def interviewee_record(content: Content, screening: Screening) -> dict[str, Any] | None:
+    """Which interviewee language the person was asked in and its review status, as the result keeps it."""
+    indicator_set = content.get_set(screening.set_id, screening.set_version)
+    texts = content.interviewee_texts(indicator_set, screening.second_language) if indicator_set else None
+    if texts is None:
+        return None
+    return {
+        "language": texts.language,
+        "review_status": texts.status,
+        "reviewed_by": texts.reviewed_by,
+        "reviewed_on": texts.reviewed_on.isoformat() if texts.reviewed_on else None,
+    }
+
+
 def core_profile(screening: Screening) -> Profile:
     """The core's profile from the stored one. Screenings stored before the age estimate (2026.1
     profiles with ``age_unknown`` / ``age_uncertain``) read exactly as they did."""
@@ -270,6 +294,9 @@ def _stored_result(content: Content, screening: Screening, assessment: Assessmen
         d.dimension: dict(scoring.dimension_names[d.dimension]) for d in assessment.result.dimensions
     }
     data["form_names"] = {f: dict(scoring.form_names[f]) for f in assessment.result.forms}
+    interviewee = interviewee_record(content, screening)
+    if interviewee is not None:
+        data["interviewee"] = interviewee
     return data
 
 

@@ -168,6 +168,8 @@ def _principals(app: Flask, content: Content) -> tuple[dict[str, Any], dict[str,
         "scenario_id": scenario.id,
         "locale": "en",
         "filename": "app.css",
+        "number": "1",
+        "language": "ar",
     }
     return callers, values
 

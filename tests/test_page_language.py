@@ -43,6 +43,7 @@ NOT_PAGES = {
     "checklist.switch_language": "a redirect",
     "auth.index": "a redirect to each role's first page",
     "checklist.slip_pdf": "the PDF of the print view's template (the print view is checked)",
+    "sheets.sheet_pdf": "the PDF of the question sheet's template (the print view is checked)",
     "admin.audit_export": "a CSV for machines, keyed in English",
     "admin.records_export": "HTCDS field names and codes, for machines",
     "training.class_csv": "a CSV for machines",
@@ -195,6 +196,9 @@ class World:
     draft_steps: list[str]
     code: str
     scenario_ids: list[str]
+    #: A draft whose person speaks Arabic (issue 15), and its sections with questions for the person.
+    person_draft: str = ""
+    person_steps: tuple[str, ...] = ()
 
 
 def build_world(app: Flask, content: Content) -> World:
@@ -238,7 +242,11 @@ def build_world(app: Flask, content: Content) -> World:
     trainee.post(f"/t/{scenario.id}", data={field_name(i): "yes" for i in scenario.must_mark[1:]})
     clients["trainee"] = trainee
     clients["anonymous"] = Client(app.test_client())
-    return World(clients, [token, danger.split("/")[2]], draft_token, steps, code, [scenario.id, untried.id])
+    person = start(screener, locale="sq", second="ar").split("/")[2]
+    asked = tuple(s.id for s in indicator_set.sections if any(i.mode == "ask" for i in s.indicators))
+    world = World(clients, [token, danger.split("/")[2]], draft_token, steps, code, [scenario.id, untried.id])
+    world.person_draft, world.person_steps = person, asked
+    return world
 
 
 def may_open(app: Flask, endpoint: str, who: str) -> bool:
@@ -266,6 +274,19 @@ def urls_for(app: Flask, endpoint: str, world: World, content: Content) -> list[
     }
     if endpoint == "checklist.step":
         return [f"/s/{world.draft}/{step}" for step in world.draft_steps]
+    if endpoint.startswith("person."):
+        # The draft without a person's language shows the language choice; the Arabic one the pages.
+        number = {"number": 1} if "number" in rule.arguments else {}
+        with app.test_request_context():
+            from flask import url_for
+
+            return [
+                url_for(endpoint, token=t, step=step, **number)
+                for t in (world.draft, world.person_draft)
+                for step in world.person_steps
+            ]
+    if endpoint == "sheets.sheet":
+        return [f"/sheets/{set_id}/{lang}" for set_id in content.set_ids() for lang in ("ar", "fr")]
     if endpoint == "content.indicator_set":
         return [f"/indicators/{set_id}/{version}" for set_id, version in content.sets]
     combos: list[dict[str, Any]] = [{}]

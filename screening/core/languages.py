@@ -27,6 +27,30 @@ NATIVE_NAMES: Mapping[str, str] = {
     "en": "English",
 }
 
+#: The languages of the person interviewed (issue 15): the questions as said to the person, an
+#: introduction and the answer words, in ``indicators/bank/<version>/interviewee/<language>.yaml``.
+#: Each with its writing direction; the screener's interface never takes these.
+INTERVIEWEE_LANGUAGES: Mapping[str, str] = {"ar": "rtl", "fa": "rtl", "ur": "rtl", "tr": "ltr", "fr": "ltr"}
+
+#: Each interviewee language named in its own language (Persian: also Dari, the same written language).
+INTERVIEWEE_NAMES: Mapping[str, str] = {
+    "ar": "العربية",
+    "fa": "فارسی / دری",
+    "ur": "اردو",
+    "tr": "Türkçe",
+    "fr": "Français",
+}
+
+
+def direction(language: str) -> str:
+    """``rtl`` or ``ltr``: the writing direction of a locale or interviewee language."""
+    return INTERVIEWEE_LANGUAGES.get(language, "ltr")
+
+
+def is_interviewee_language(language: str | None) -> bool:
+    return language in INTERVIEWEE_LANGUAGES
+
+
 #: Tags people and browsers send, mapped onto a supported locale. Babel's plain ``sr`` is
 #: Cyrillic, but Kosovo's Official Gazette prints Serbian in Latin script, so ``sr`` means Latin.
 ALIASES: Mapping[str, str] = {

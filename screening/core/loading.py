@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -19,7 +20,10 @@ import yaml
 
 from screening.core.checking import Checker, placeholders
 from screening.core.errors import ContentError, Problem
+from screening.core.languages import INTERVIEWEE_LANGUAGES
 from screening.core.model import (
+    INTERVIEWEE_ANSWERS,
+    INTRODUCTION_PARTS,
     MIN_INDICATORS_PER_SET,
     REQUIRED_SAFETY_CHECKS,
     Bank,
@@ -29,6 +33,7 @@ from screening.core.model import (
     Directory,
     Indicator,
     IndicatorSet,
+    IntervieweeTexts,
     LevelRule,
     ModuleSection,
     Municipality,
@@ -125,6 +130,7 @@ def load_content(root: Path | None = None) -> Content:
         problems,
     )
     scenarios = _load_scenarios(root, sets, directory, problems)
+    interviewee = _load_interviewee(root, banks, sets, problems)
     # Only when there is no such file at all: a file with problems has already said what is wrong.
     if not sets and not any(_version_files(folder) for folder in (root / "indicators").iterdir()):
         problems.append(Problem("indicators/", "", None, "no indicator set found"))
@@ -141,6 +147,7 @@ def load_content(root: Path | None = None) -> Content:
         root=str(root),
         defaults=MappingProxyType(_default_versions(sets)),
         scenarios=MappingProxyType(scenarios),
+        interviewee=MappingProxyType(interviewee),
     )
 
 
@@ -414,6 +421,136 @@ def _load_bank(root: Path, folder: Path, scoring: Mapping[str, ScoringRules], pr
         indicators=MappingProxyType(indicators),
         child_module=module,
         files=tuple(files),
+    )
+
+
+# --- interviewee texts (issue 15) ----------------------------------------------------------
+
+#: The folder of a bank that holds one file per interviewee language.
+INTERVIEWEE_FOLDER = "interviewee"
+_NUMBER = re.compile(r"\d+")
+
+
+def asked_items(bank: Bank, sets: Mapping[tuple[str, str], IndicatorSet]) -> dict[str, Indicator]:
+    """Every asked (not observed) bank item of the bank's sets and child module, in a stable order."""
+    asked: dict[str, Indicator] = {}
+    for key in sorted(sets):
+        indicator_set = sets[key]
+        if indicator_set.bank == bank.version:
+            asked.update((i.id, i) for i in indicator_set.indicators if i.mode == "ask")
+    for module in bank.child_module:
+        for item_id in module.items:
+            indicator = bank.indicators.get(item_id)
+            if indicator is not None and indicator.mode == "ask":
+                asked.setdefault(item_id, indicator)
+    return asked
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers in a text, in any script's digits (Arabic-Indic ١٢ and Persian ۱۲ read as 12), sorted."""
+    normalised = "".join(
+        str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch for ch in text
+    )
+    return sorted(_NUMBER.findall(normalised))
+
+
+def _load_interviewee(
+    root: Path,
+    banks: Mapping[str, Bank],
+    sets: Mapping[tuple[str, str], IndicatorSet],
+    problems: list[Problem],
+) -> dict[str, Mapping[str, IntervieweeTexts]]:
+    """Each bank's ``interviewee/<language>.yaml``: every declared language, every asked item."""
+    result: dict[str, Mapping[str, IntervieweeTexts]] = {}
+    for version, bank in sorted(banks.items()):
+        folder = root / "indicators" / "bank" / version / INTERVIEWEE_FOLDER
+        if not folder.is_dir():
+            continue
+        asked = asked_items(bank, sets)
+        languages: dict[str, IntervieweeTexts] = {}
+        for file in sorted(folder.glob("*.y*ml")):
+            if file.stem not in INTERVIEWEE_LANGUAGES or file.suffix != ".yaml":
+                declared = ", ".join(f"{lang}.yaml" for lang in INTERVIEWEE_LANGUAGES)
+                problems.append(
+                    Problem(
+                        _relative(root, file),
+                        "",
+                        None,
+                        f"not an interviewee language (screening/core/languages.py declares: {declared})",
+                    )
+                )
+                continue
+            opened = _open(root, file, problems)
+            if opened is None:
+                continue
+            c, data, _raw = opened
+            texts = _parse_interviewee(c, data, file.stem, bank, asked)
+            problems.extend(c.problems)
+            if texts is not None and not c.problems:
+                languages[texts.language] = texts
+        for language in INTERVIEWEE_LANGUAGES:
+            if not (folder / f"{language}.yaml").is_file():
+                problems.append(
+                    Problem(
+                        _relative(root, folder / f"{language}.yaml"), "", None, "missing file (a declared language)"
+                    )
+                )
+        result[version] = MappingProxyType(
+            {lang: languages[lang] for lang in INTERVIEWEE_LANGUAGES if lang in languages}
+        )
+    return result
+
+
+def _parse_interviewee(
+    c: Checker, data: Mapping[str, Any], language: str, bank: Bank, asked: Mapping[str, Indicator]
+) -> IntervieweeTexts | None:
+    review_keys: list[Any] = list(_entries(data.get("review")))
+    if any(isinstance(key, bool) for key in review_keys):
+        # YAML 1.1 reads a bare on / yes / no key as a boolean.
+        c.report(("review",), 'quote the keys "on", "yes" and "no" (YAML reads them bare as true or false)')
+    check_format(c, "interviewee", data)
+    declared = _read(data, "language", str)
+    if declared is not None and declared != language:
+        c.report(("language",), f"language {declared!r} does not match the file name ({language}.yaml)")
+    items = _entries(data.get("items"))
+    for item_id, text in items.items():
+        path: PathKey = ("items", str(item_id))
+        indicator = bank.indicators.get(str(item_id))
+        if indicator is None:
+            c.report(path, f"unknown bank item {item_id!r} (indicators/bank/{bank.version}/)")
+            continue
+        if indicator.mode != "ask":
+            c.report(path, f"{item_id!r} is observed, not asked: the person is never asked it")
+            continue
+        if not isinstance(text, str) or not text.strip():
+            continue  # the format check said so
+        english = indicator.text["en"]
+        if placeholders(text) != placeholders(english):
+            c.report(
+                path,
+                f"placeholders {sorted(placeholders(text))} differ from the English text's "
+                f"{sorted(placeholders(english))}",
+            )
+        if numbers(text) != numbers(english):
+            c.report(path, f"numbers {numbers(text)} differ from the English text's {numbers(english)}: {english!r}")
+    for item_id in asked:
+        if item_id not in items:
+            c.report(("items",), f"missing the question for the asked item {item_id!r}")
+    if c.problems:
+        return None
+    review = _entries(data.get("review"))
+    return IntervieweeTexts(
+        language=language,
+        direction=INTERVIEWEE_LANGUAGES[language],
+        status=str(review.get("status")),
+        reviewed_by=_read(review, "by", str),
+        reviewed_on=_read(review, "on", dt.date),
+        introduction=MappingProxyType({p: str(_entries(data.get("introduction"))[p]) for p in INTRODUCTION_PARTS}),
+        answers=MappingProxyType({a: str(_entries(data.get("answers"))[a]) for a in INTERVIEWEE_ANSWERS}),
+        find_interpreter=str(data.get("find_interpreter")),
+        navigation=MappingProxyType({k: str(v) for k, v in _entries(data.get("navigation")).items()}),
+        items=MappingProxyType({str(k): str(items[k]) for k in items}),
+        file=c.file,
     )
 
 

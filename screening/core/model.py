@@ -166,6 +166,39 @@ class Bank:
     files: tuple[str, ...]
 
 
+#: The review states of an interviewee language (issue 15).
+REVIEW_STATUSES: tuple[str, ...] = ("written", "reviewed_by_native_speaker")
+#: The parts of the introduction read to (or shown to) the person, in this order.
+INTRODUCTION_PARTS: tuple[str, ...] = ("who_i_am", "not_in_trouble", "may_refuse", "what_happens", "interpreter")
+#: The answer words of an interviewee language, by the answer they stand for.
+INTERVIEWEE_ANSWERS: tuple[str, ...] = ("yes", "no", "dont_know")
+
+
+@dataclass(frozen=True)
+class IntervieweeTexts:
+    """One interviewee language of a bank: what the person reads or hears, never the screener.
+
+    ``items`` holds the question as said to the person for every asked item of the bank's sets and
+    child module, phrased so that yes means the indicator holds, as the screener's text.
+    """
+
+    language: str
+    direction: str  # "rtl" | "ltr", from screening.core.languages
+    status: str  # one of REVIEW_STATUSES
+    reviewed_by: str | None
+    reviewed_on: dt.date | None
+    introduction: Mapping[str, str]  # INTRODUCTION_PARTS
+    answers: Mapping[str, str]  # INTERVIEWEE_ANSWERS
+    find_interpreter: str
+    navigation: Mapping[str, str]  # back, next, done
+    items: Mapping[str, str]
+    file: str
+
+    @property
+    def reviewed(self) -> bool:
+        return self.status == "reviewed_by_native_speaker"
+
+
 # --- scoring rules ------------------------------------------------------------------------
 
 #: A condition of the scoring combination, as a small tree:
@@ -320,6 +353,18 @@ class Content:
     root: str
     defaults: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     scenarios: Mapping[str, Scenario] = field(default_factory=lambda: MappingProxyType({}))
+    #: Interviewee languages by bank version, then language (issue 15).
+    interviewee: Mapping[str, Mapping[str, IntervieweeTexts]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def interviewee_texts(self, indicator_set: IndicatorSet, language: str | None) -> IntervieweeTexts | None:
+        """The person's texts for a set (through its bank) in ``language``, or None."""
+        if not indicator_set.bank or not language:
+            return None
+        return self.interviewee.get(indicator_set.bank, {}).get(language)
+
+    def interviewee_languages(self, indicator_set: IndicatorSet) -> tuple[str, ...]:
+        """The interviewee languages a set offers (those its bank has texts for)."""
+        return tuple(self.interviewee.get(indicator_set.bank or "", {}))
 
     def set_ids(self) -> tuple[str, ...]:
         return tuple(sorted({set_id for set_id, _ in self.sets}))

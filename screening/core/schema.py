@@ -44,13 +44,16 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from screening.core.checking import ID_PATTERN, KEY_PATTERN, Checker
 from screening.core.errors import Problem
-from screening.core.languages import CONTENT_LANGUAGES
+from screening.core.languages import CONTENT_LANGUAGES, INTERVIEWEE_LANGUAGES
 from screening.core.model import (
     CHILD_STRENGTHS,
     INTENDED_USERS,
+    INTERVIEWEE_ANSWERS,
+    INTRODUCTION_PARTS,
     MODES,
     PHONE_STATUSES,
     PRIORITIES,
+    REVIEW_STATUSES,
     SET_STATUSES,
     SIGNALS,
     STRENGTHS,
@@ -62,7 +65,9 @@ from screening.core.yamlfile import LoadedYaml, PathKey, format_path
 __all__ = ["KINDS", "SCHEMA_FOLDER", "check", "document_kind", "json_schemas", "validate_document", "write_schemas"]
 
 #: The documents described here, by kind; each ships as ``indicators/schema/<kind>.schema.json``.
-KINDS: tuple[str, ...] = ("bank_items", "bank", "set", "inline_set", "scoring", "referral_rules", "contacts")
+KINDS: tuple[str, ...] = (
+    "bank_items", "bank", "set", "inline_set", "scoring", "referral_rules", "contacts", "interviewee",
+)  # fmt: skip
 #: Where the schema files live, relative to the content root.
 SCHEMA_FOLDER = Path("indicators") / "schema"
 #: Draft 7: what the YAML language server of editors validates with (2019-09 and 2020-12 not yet).
@@ -110,7 +115,11 @@ if TYPE_CHECKING:
     User: TypeAlias = str
     PhoneStatus: TypeAlias = str
     Consent: TypeAlias = str
+    IntervieweeLanguage: TypeAlias = str
+    ReviewStatus: TypeAlias = str
     Text: TypeAlias = Mapping[str, str]
+    Introduction: TypeAlias = Mapping[str, str]
+    AnswerWords: TypeAlias = Mapping[str, str]
 else:
     Strength = _one_of(STRENGTHS)
     ChildStrength = _one_of(CHILD_STRENGTHS)
@@ -121,6 +130,20 @@ else:
     User = _one_of(INTENDED_USERS)
     PhoneStatus = _one_of(PHONE_STATUSES)
     Consent = _one_of(CONSENT_VALUES)
+    IntervieweeLanguage = _one_of(tuple(INTERVIEWEE_LANGUAGES))
+    ReviewStatus = _one_of(REVIEW_STATUSES)
+    Introduction = create_model(
+        "Introduction",
+        __config__=_Strict.model_config,
+        __doc__="What the person is told first, one paragraph each, in their language.",
+        **{part: (NonEmpty, ...) for part in INTRODUCTION_PARTS},
+    )
+    AnswerWords = create_model(
+        "AnswerWords",
+        __config__=_Strict.model_config,
+        __doc__="The answer words on the person's buttons.",
+        **{answer: (NonEmpty, ...) for answer in INTERVIEWEE_ANSWERS},
+    )
     Text = create_model(
         "Text",
         __config__=_Strict.model_config,
@@ -518,6 +541,7 @@ def _models() -> Mapping[str, type[BaseModel]]:
         "scoring": _scoring_model(),
         "referral_rules": ReferralRules,
         "contacts": Contacts,
+        "interviewee": Interviewee,
     }
     assert tuple(models) == KINDS
     return models
@@ -530,6 +554,8 @@ def document_kind(relative: str, data: Any) -> str | None:
     format of 2026.1 and before. Training scenarios have no model here (``screening.core.scenarios``).
     """
     parts = Path(relative).parts
+    if len(parts) == 5 and parts[:2] == ("indicators", "bank") and parts[3] == "interviewee":
+        return "interviewee"
     if len(parts) == 4 and parts[:2] == ("indicators", "bank"):
         return "bank" if parts[3] == "bank.yaml" else "bank_items"
     if len(parts) == 3 and parts[0] == "indicators" and parts[1] == "scoring":
@@ -539,6 +565,55 @@ def document_kind(relative: str, data: Any) -> str | None:
     if len(parts) == 2 and parts[0] == "referral_rules":
         return "contacts" if parts[1] == "contacts.yaml" else "referral_rules"
     return None
+
+
+# --- interviewee texts ------------------------------------------------------------------------
+
+
+class Review(_Strict):
+    """Whether a native speaker has reviewed the translation; who and when, once reviewed."""
+
+    status: ReviewStatus
+    by: NonEmpty | None = Field(None, validate_default=True, description="required when reviewed")
+    on: dt.date | None = Field(None, validate_default=True, description="required when reviewed")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"status": {"const": "reviewed_by_native_speaker"}}},
+            "then": {"required": ["by", "on"]},
+        }
+    )
+
+    @field_validator("by", "on")
+    @classmethod
+    def _reviewed_says_by_whom_and_when(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.data.get("status") == "reviewed_by_native_speaker":
+            raise PydanticCustomError("missing", "a reviewed translation names who reviewed it (by) and when (on)")
+        return value
+
+
+class Navigation(_Strict):
+    """The person's navigation words, and what the person reads after the last question."""
+
+    back: NonEmpty
+    next: NonEmpty
+    done: NonEmpty = Field(description="thank you; please give the tablet back")
+
+
+class Interviewee(_Strict):
+    """An interviewee language of a bank: indicators/bank/<version>/interviewee/<language>.yaml."""
+
+    language: IntervieweeLanguage = Field(description="the file name without .yaml")
+    review: Review
+    introduction: Introduction
+    answers: AnswerWords
+    find_interpreter: NonEmpty = Field(description="we will find an interpreter who speaks your language")
+    navigation: Navigation
+    items: dict[ItemId, NonEmpty] = Field(
+        min_length=1,
+        description="every asked bank item of the bank's sets and child module: the question as said to the "
+        "person, second person, phrased so that yes means the indicator holds",
+    )
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -771,6 +846,7 @@ _TITLES = {
     "scoring": "Scoring rules (indicators/scoring/<version>.yaml)",
     "referral_rules": "Referral rules (referral_rules/<version>.yaml)",
     "contacts": "Contacts directory (referral_rules/contacts.yaml)",
+    "interviewee": "Interviewee language (indicators/bank/<version>/interviewee/<language>.yaml)",
 }
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, g, render_template
 
+from screening.core.languages import INTERVIEWEE_NAMES
 from screening.core.model import Content
 from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import requires
@@ -21,7 +22,19 @@ def _content() -> Content:
 def sets() -> str:
     content = _content()
     rows = [content.sets[(set_id, v)] for set_id in content.set_ids() for v in content.versions(set_id)]
-    return render_template("content/sets.html", rows=rows, defaults=content.defaults)
+    sheets = [
+        (indicator_set, content.interviewee_languages(indicator_set))
+        for indicator_set in (content.get_set(set_id) for set_id in content.set_ids())
+        if indicator_set is not None and content.interviewee_languages(indicator_set)
+    ]
+    return render_template(
+        "content/sets.html",
+        rows=rows,
+        defaults=content.defaults,
+        sheets=sheets,
+        sheet_names=INTERVIEWEE_NAMES,
+        can_print=g.user.role in (SCREENER, TRAINER),
+    )
 
 
 @bp.get("/<set_id>/<version>")

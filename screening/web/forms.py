@@ -9,9 +9,9 @@ from flask_babel import get_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from screening.core.languages import NATIVE_NAMES, UI_LOCALES
+from screening.core.languages import INTERVIEWEE_LANGUAGES, INTERVIEWEE_NAMES, NATIVE_NAMES, UI_LOCALES
 from screening.core.model import Content, IndicatorSet
 from screening.models import FULL_NAME_LENGTH
 from screening.web.vocabulary import (
@@ -87,9 +87,31 @@ class StartForm(Form):
     language = SelectField(_l("Your language"), choices=options((code, NATIVE_NAMES[code]) for code in UI_LOCALES))
     second_language = SelectField(
         _l("Second language, for the person you interview (optional)"),
-        choices=options([("", _l("None")), *((code, NATIVE_NAMES[code]) for code in UI_LOCALES)]),
+        choices=options(
+            [
+                ("", _l("None")),
+                *((code, NATIVE_NAMES[code]) for code in UI_LOCALES),
+                *((code, INTERVIEWEE_NAMES[code]) for code in INTERVIEWEE_LANGUAGES),
+            ]
+        ),
         validators=[Optional()],
     )
+
+
+class PersonLanguageForm(Form):
+    """The language the tablet shows the person (the show-the-person view, issue 15)."""
+
+    language = RadioField(
+        _l("The person's language"),
+        choices=options((code, INTERVIEWEE_NAMES[code]) for code in INTERVIEWEE_LANGUAGES),
+        validators=[InputRequired()],
+    )
+
+
+class PersonAnswerForm(Form):
+    """One answer from the show-the-person view: the person taps yes, no or don't know."""
+
+    answer = HiddenField(validators=[Optional(), AnyOf(tuple(ANSWER_LABELS))])
 
 
 def start_form(content: Content, usual_set: str | None, formdata: object = None) -> StartForm:

@@ -16,8 +16,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
 
 from screening.core.languages import localise
 from screening.core.model import Content
@@ -47,6 +49,7 @@ def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
         scoring_version=screening.scoring_version,
         rules_version=screening.rules_version,
         observed=_observed(result, locale),
+        interviewee=_interviewee(result, locale),
         profile=profile_rows(screening.profile or {}, content, locale),
         html_lang=locale.replace("_", "-"),
         back_url=url_for("checklist.result", token=screening.token),
@@ -100,7 +103,7 @@ class PdfCache:
 
     def _expire(self) -> None:
         now = time.monotonic()
-        for key in [k for k, (until, _) in self._items.items() if until <= now]:
+        for key in [k for k, (until, _pdf) in self._items.items() if until <= now]:
             del self._items[key]
 
 
@@ -168,6 +171,25 @@ def _officer(screening: Screening) -> dict[str, Any]:
         "role": str(ROLES.get(screening.role, screening.role)),
         "institution": str(INSTITUTIONS.get(screening.institution, screening.institution)),
     }
+
+
+def _interviewee(result: dict[str, Any], locale: str) -> dict[str, str] | None:
+    """Which language the person was asked in, named in the slip's language, and whether its
+    translation had been reviewed by a native speaker when the screening was completed."""
+    stored = result.get("interviewee")
+    if not stored:
+        return None
+    code = str(stored.get("language", ""))
+    name = str(Locale.parse(locale).languages.get(code, code)).capitalize()
+    if stored.get("review_status") == "reviewed_by_native_speaker":
+        review = _(
+            "translation reviewed by a native speaker (%(by)s, %(on)s)",
+            by=stored.get("reviewed_by") or "",
+            on=stored.get("reviewed_on") or "",
+        )
+    else:
+        review = _("translation not yet reviewed by a native speaker")
+    return {"name": name, "review": review}
 
 
 def _observed(result: dict[str, Any], locale: str) -> list[dict[str, Any]]:

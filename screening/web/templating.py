@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 
-from screening.core.languages import NATIVE_NAMES, UI_LOCALES, html_lang, localise
+from screening.core.languages import NATIVE_NAMES, UI_LOCALES, direction, html_lang, localise
 from screening.i18n import current_locale
 from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import PUBLIC, access_of
@@ -46,6 +46,7 @@ def init_templating(app: Flask) -> None:
             "ui_locale": locale,
             "html_lang": html_lang(locale),
             "text_dir": "ltr",
+            "direction": direction,
             "ui_locales": [(code, NATIVE_NAMES[code]) for code in UI_LOCALES],
             "tr": lambda text, loc=None: localise(text, loc or locale),
             "answer_labels": ANSWER_LABELS,

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from screening import audit
 from screening import operations as ops
-from screening.core.languages import normalise_locale
+from screening.core.languages import UI_LOCALES, direction, html_lang, normalise_locale
 from screening.core.model import Content, IndicatorSet
 from screening.core.scoring import immediate_danger
 from screening.db import get_session
@@ -122,6 +122,8 @@ def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str) ->
         remember_locale(normalise_locale(request.form[LANG_BUTTON]))
         return redirect(url_for("checklist.step", token=screening.token, step=step))
     previous, following = _neighbours(screening, indicator_set, step)
+    if request.form.get(ACTION_BUTTON) == "person":
+        return redirect(url_for("person.start", token=screening.token, step=step))
     if request.form.get(ACTION_BUTTON) == "back" and previous:
         return redirect(url_for("checklist.step", token=screening.token, step=previous))
     if request.form.get("_return") == "review":
@@ -155,7 +157,7 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
     form = forms.answers_form(item_ids, request.form)
     tampered = forms.unexpected_fields(request.form, item_ids)
     valid = form.validate() and not tampered
-    switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) == "back"
+    switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) in ("back", "person")
     if not valid and not (switching and form.csrf_token.data and not form.csrf_token.errors):
         if tampered:
             form.form_errors.append(_("This page does not ask these questions; nothing was saved from them."))
@@ -176,6 +178,7 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
 def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any) -> str:
     child = _child(screening, indicator_set)
     order = ops.steps(indicator_set, child=child)
+    second = screening.second_language
     return render_template(
         "checklist/section.html",
         screening=screening,
@@ -188,7 +191,11 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
         position=order.index(step) + 1,
         total=len(order),
         previous=_neighbours(screening, indicator_set, step)[0],
-        second=screening.second_language if screening.second_language != current_locale() else None,
+        second=second if second in UI_LOCALES and second != current_locale() else None,
+        person=content().interviewee_texts(indicator_set, second),
+        person_lang=html_lang(second or ""),
+        person_dir=direction(second or ""),
+        person_questions=sum(1 for i in ops.section(indicator_set, step, child=child).indicators if i.mode == "ask"),
         returning=request.values.get("return") == "review",
         not_asked_label=NOT_ASKED_LABEL,
     )

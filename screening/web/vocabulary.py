@@ -85,6 +85,8 @@ AUDIT_ACTIONS = {
     "screening_viewed": _l("Screening viewed"),
     "slip_printed": _l("Slip opened for printing"),
     "slip_downloaded": _l("Slip downloaded"),
+    "person_view_opened": _l("Tablet shown to the person"),
+    "question_sheet_printed": _l("Question sheet printed"),
     "consent_recorded": _l("Consent recorded"),
     "screening_erased": _l("Screening erased"),
     "purge": _l("Expired screenings erased"),
