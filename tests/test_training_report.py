@@ -7,7 +7,9 @@ from screening.core.training_report import AFTER, BEFORE, Attempt, Figures, clas
 NOW = {"dithb": "now", "vaao": "now"}
 
 
-def attempt(trainee: int, scenario: str, found: str, missed: str, unsupported: str, level: int, **kw: object) -> Attempt:
+def attempt(
+    trainee: int, scenario: str, found: str, missed: str, unsupported: str, level: int, **kw: object
+) -> Attempt:
     return Attempt(
         trainee=trainee,
         scenario=scenario,
