@@ -6,7 +6,6 @@ import csv
 import html
 import io
 import re
-
 from pathlib import Path
 
 from flask import Flask

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.core.training_report import AFTER, BEFORE, Attempt, Figures, class_report, change, share
+from screening.core.training_report import AFTER, BEFORE, Attempt, Figures, change, class_report, share
 
 NOW = {"dithb": "now", "vaao": "now"}
 
