@@ -506,7 +506,12 @@ def scenarios() -> str:
         a.scenario_id
         for a in get_session().scalars(select(TrainingAttempt).where(TrainingAttempt.trainee_id == trainee.id))
     }
-    chosen = [_content().scenarios[s] for s in training.scenario_ids if s in _content().scenarios]
+    order = {BEFORE: 0, AFTER: 2}  # the scenarios marked before the training first, those after it last
+    phases = training.scenario_phases or {}
+    chosen = sorted(
+        (_content().scenarios[s] for s in training.scenario_ids if s in _content().scenarios),
+        key=lambda s: order.get(phases.get(s.id, ""), 1),
+    )
     return render_template("training/scenarios.html", trainee=trainee, scenarios=chosen, done=done)
 
 
