@@ -139,7 +139,7 @@ def test_before_and_after_the_training(app: Flask, content: Content) -> None:
         key: give_feedback(content, content.scenarios[key[1]], dict.fromkeys(v, "yes")) for key, v in plan.items()
     }
     right = {
-        phase: sum(engine[(n, s.id)].level == s.expected_level for n in ("Arta", "Jane")) * 50
+        phase: sum(engine[(n, s.id)].outcome == engine[(n, s.id)].expected_outcome for n in ("Arta", "Jane")) * 50
         for phase, s in (("before", before), ("after", after))
     }
     contacts = {
@@ -159,7 +159,7 @@ def test_before_and_after_the_training(app: Flask, content: Content) -> None:
             '<td class="num">95 %</td><td class="num">+45</td>'
         ) in page
         assert '<th scope="row">Unsupported marks per answer</th><td class="num">0.5</td><td class="num">0</td>' in page
-        assert f'<th scope="row">Right outcome (level)</th><td class="num">{right["before"]} %</td>' in page
+        assert f'<th scope="row">Right outcome</th><td class="num">{right["before"]} %</td>' in page
         assert f'<td class="num">{right["after"]} %</td>' in page
         assert f'<th scope="row">Right contacts</th><td class="num">{contacts["before"]} %</td>' in page
         # per indicator, by its text: the stray mark counted before, not after; the first must-find found by both

@@ -112,6 +112,17 @@ def test_nothing_to_compare_without_both_phases() -> None:
     assert share(1, 3) == 33 and share(2, 3) == 66 and share(0, 0) is None
 
 
+def test_the_right_outcome_is_the_outcome_not_only_the_level() -> None:
+    # both level 1: a concern is not the labour-rights outcome the scenario expects
+    concern = attempt(1, "pre", "a", "", "", 1, expected_level=1, score=100)
+    concern = Attempt(**{**concern.__dict__, "outcome": "concern", "expected_outcome": "labour_rights"})
+    right = Attempt(**{**concern.__dict__, "trainee": 2, "outcome": "labour_rights"})
+    old = attempt(3, "pre", "a", "", "", 1, expected_level=1, score=100)  # stored without outcomes: the level
+    assert not concern.outcome_right and right.outcome_right and old.outcome_right
+    figures = Figures.of([concern, right, old])  # 2 of 3 right: 200 // 3 = 66 %
+    assert (figures.right_outcome, figures.right_outcome_share) == (2, 66)
+
+
 def test_from_stored_feedback() -> None:
     stored = {
         "scenario": "pre",
@@ -126,4 +137,8 @@ def test_from_stored_feedback() -> None:
     }
     one = Attempt.from_feedback(7, stored)
     assert one.outcome_right and one.contacts_right and one.found == ("a", "b")
+    wrong = Attempt.from_feedback(
+        7, stored | {"outcome": "presumed_recruitment_unknown", "expected_outcome": "presumed"}
+    )
+    assert not wrong.outcome_right  # level 3 both, but not the expected outcome
     assert Figures.of([one]).found_share == 66

@@ -7,7 +7,8 @@ contacts beside the expected ones) and knows nothing of Flask or the database. T
 * **must-find found**: the must-find indicators answered yes, as a share of those asked;
 * **unsupported marks**: indicators answered yes that the scenario does not support (a count, and
   per attempt);
-* **right outcome**: attempts whose level is the expected level, as a share of the attempts;
+* **right outcome**: attempts that reach the scenario's outcome (presumed, possible, labour rights,
+  concern ...; the level alone for attempts stored before outcomes were), as a share of the attempts;
 * **right contacts**: attempts whose contacts and priorities are exactly the expected ones;
 * **score**: the mean of the attempts' feedback scores.
 
@@ -43,6 +44,8 @@ class Attempt:
     referrals: Mapping[str, str]
     expected_referrals: Mapping[str, str]
     score: int
+    outcome: str = ""
+    expected_outcome: str = ""
 
     @classmethod
     def from_feedback(cls, trainee: int, feedback: Mapping[str, Any]) -> Attempt:
@@ -58,10 +61,15 @@ class Attempt:
             referrals=dict(feedback["referrals"]),
             expected_referrals=dict(feedback["expected_referrals"]),
             score=int(feedback["score"]),
+            outcome=str(feedback.get("outcome") or ""),
+            expected_outcome=str(feedback.get("expected_outcome") or ""),
         )
 
     @property
     def outcome_right(self) -> bool:
+        """The expected outcome (two outcomes share level 1); the level when no outcome was stored."""
+        if self.outcome and self.expected_outcome:
+            return self.outcome == self.expected_outcome
         return self.level == self.expected_level
 
     @property
