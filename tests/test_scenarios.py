@@ -68,3 +68,12 @@ def test_feedback_names_missed_and_unsupported_indicators(content: Content) -> N
     assert feedback.score == (len(scenario.must_mark) - 2) * 100 // len(scenario.must_mark)
     perfect = give_feedback(content, scenario, dict.fromkeys(scenario.must_mark, "yes"))
     assert perfect.score == 100 and perfect.level_right
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_supported_marks_never_change_the_outcome(content: Content, scenario: Scenario) -> None:
+    """A trainee who also marks what the story supports (may_mark) still gets the expected outcome
+    and contacts, so the class figures count them as right."""
+    expected = give_feedback(content, scenario, dict.fromkeys(scenario.must_mark, "yes"))
+    everything = give_feedback(content, scenario, dict.fromkeys(scenario.must_mark + scenario.may_mark, "yes"))
+    assert (everything.outcome, dict(everything.referrals)) == (expected.outcome, dict(expected.referrals))
