@@ -119,6 +119,8 @@ class TrainingSession(Base):
     trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     language: Mapped[str] = mapped_column(String(16))
     scenario_ids: Mapped[list[str]] = mapped_column(JSON)
+    #: Scenario id -> "before" or "after" the training (a scenario not in it has no phase).
+    scenario_phases: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     place: Mapped[str] = mapped_column(String(120))
     held_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -241,3 +241,11 @@ def _after(app: Flask, postgres_url: str) -> Any:
         return response
 
     return kill
+
+
+def test_an_id_too_large_for_the_database_is_not_found(app: Flask) -> None:
+    admin = Client(app.test_client())
+    login(admin, make_user(app, "root", "admin"))
+    admin.get("/admin/users")
+    for path in ("/admin/tokens/99999999999999999999999/revoke", "/admin/users/3000000000/unlock"):
+        assert admin.post(path, data={}).status_code == 404, path

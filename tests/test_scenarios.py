@@ -11,9 +11,21 @@ from screening.core.training import expected_outcome, give_feedback
 SCENARIOS = sorted(load_content().scenarios.values(), key=lambda s: s.id)
 
 
-def test_at_least_15_scenarios_across_the_five_sets(content: Content) -> None:
-    assert len(content.scenarios) >= 15
+POLICE = {"dithb", "police_emergency"}
+
+
+def test_at_least_24_scenarios_across_the_five_sets(content: Content) -> None:
+    assert len(content.scenarios) >= 24
     assert {s.set_id for s in content.scenarios.values()} == {"general", "health", "labour", "migrants", "child"}
+
+
+def test_a_third_are_controls_that_are_not_referred_to_the_police(content: Content) -> None:
+    controls = [s for s in content.scenarios.values() if not POLICE & set(s.expected_referrals)]
+    assert 3 * len(controls) >= len(content.scenarios), [s.id for s in controls]
+
+
+def test_every_scenario_names_its_source(content: Content) -> None:
+    assert all(s.source and "\n" not in s.source for s in content.scenarios.values())
 
 
 def test_the_required_kinds_of_case_are_there(content: Content) -> None:
@@ -28,7 +40,7 @@ def test_the_required_kinds_of_case_are_there(content: Content) -> None:
 
 
 def test_every_set_has_a_control_that_is_not_referred_to_the_police(content: Content) -> None:
-    police = {"dithb", "police_emergency"}
+    police = POLICE
     for set_id in ("general", "health", "labour", "migrants", "child"):
         assert any(
             s.set_id == set_id and s.expected_level <= 1 and not police & set(s.expected_referrals)
@@ -56,3 +68,12 @@ def test_feedback_names_missed_and_unsupported_indicators(content: Content) -> N
     assert feedback.score == (len(scenario.must_mark) - 2) * 100 // len(scenario.must_mark)
     perfect = give_feedback(content, scenario, dict.fromkeys(scenario.must_mark, "yes"))
     assert perfect.score == 100 and perfect.level_right
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_supported_marks_never_change_the_outcome(content: Content, scenario: Scenario) -> None:
+    """A trainee who also marks what the story supports (may_mark) still gets the expected outcome
+    and contacts, so the class figures count them as right."""
+    expected = give_feedback(content, scenario, dict.fromkeys(scenario.must_mark, "yes"))
+    everything = give_feedback(content, scenario, dict.fromkeys(scenario.must_mark + scenario.may_mark, "yes"))
+    assert (everything.outcome, dict(everything.referrals)) == (expected.outcome, dict(expected.referrals))

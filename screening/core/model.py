@@ -340,6 +340,8 @@ class Scenario:
     expected_referrals: Mapping[str, str]
     teaching_notes: Text
     file: str
+    #: Where the pattern comes from (ILO 2009, UNODC, GRETA, US TIP ...), one line.
+    source: str = ""
 
 
 @dataclass(frozen=True)

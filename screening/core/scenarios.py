@@ -18,6 +18,7 @@ SCENARIO_KEYS = (
     "id",
     "set",
     "version",
+    "source",
     "title",
     "narrative",
     "profile",
@@ -54,6 +55,7 @@ def parse_scenario(
         c.text(data, (), "narrative"),
         c.text(data, (), "teaching_notes"),
     )
+    source = c.value(data, (), "source", str, required=False, default="")
     profile = _profile(c, data)
     must = _ids(c, data, "must_mark", indicator_set, required=True)
     may = _ids(c, data, "may_mark", indicator_set, required=False)
@@ -76,6 +78,7 @@ def parse_scenario(
         expected_referrals=MappingProxyType(referrals or {}),
         teaching_notes=notes or {},
         file=c.file,
+        source=(source or "").strip(),
     )
 
 

@@ -23,6 +23,8 @@ class Feedback:
     expected_level: int
     expected_referrals: Mapping[str, str]
     score: int  # 0-100: must-mark found, less unsupported marks, as a share of must-mark
+    outcome: str = ""  # the outcome these answers give (presumed, possible, labour_rights, ...)
+    expected_outcome: str = ""  # the outcome the must-mark answers give
 
     @property
     def level_right(self) -> bool:
@@ -58,6 +60,7 @@ def give_feedback(content: Content, scenario: Scenario, answers: Mapping[str, st
     found = in_set_order(must & yes)
     unsupported = in_set_order(yes - supported)
     score = max(0, len(found) - len(unsupported)) * 100 // max(1, len(must))
+    expected = assess(content, indicator_set, dict.fromkeys(scenario.must_mark, "yes"), profile).result
     return Feedback(
         scenario=scenario.id,
         missed=in_set_order(must - yes),
@@ -68,4 +71,6 @@ def give_feedback(content: Content, scenario: Scenario, answers: Mapping[str, st
         expected_level=scenario.expected_level,
         expected_referrals=dict(scenario.expected_referrals),
         score=score,
+        outcome=assessment.result.level_key,
+        expected_outcome=expected.level_key,
     )

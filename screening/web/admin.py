@@ -91,11 +91,16 @@ def users() -> Any:
     ), status
 
 
+#: The largest id a row can have (an ``Integer`` key: 32 bits on PostgreSQL): a larger one in a URL
+#: names no row, and looking it up would overflow the database's integer (a 500, not a 404).
+MAX_ROW_ID = 2**31 - 1
+
+
 @bp.post("/users/<int:user_id>/<action>")
 @requires(ADMIN)
 def user_action(user_id: int, action: str) -> Any:
     db = get_session()
-    user = db.get(User, user_id)
+    user = db.get(User, user_id) if user_id <= MAX_ROW_ID else None
     form = ConfirmForm()
     if user is None or action not in ("disable", "enable", "unlock", "reset") or not form.validate():
         abort(404 if user is None else 400)
@@ -130,7 +135,7 @@ def _tokens(everyone: Any) -> list[tuple[str, ApiToken]]:
 @requires(ADMIN)
 def revoke_token(token_id: int) -> Any:
     db = get_session()
-    token = db.get(ApiToken, token_id)
+    token = db.get(ApiToken, token_id) if token_id <= MAX_ROW_ID else None
     if token is None:
         abort(404)
     if not ConfirmForm().validate():

@@ -28,6 +28,8 @@ from screening.core.inputs import parse_screening_input
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES
 from screening.core.model import Content, IndicatorSet, Scenario, Section
 from screening.core.training import give_feedback
+from screening.core.training_report import AFTER, BEFORE, PHASES, Attempt, ClassReport, Figures, change
+from screening.core.training_report import class_report as compute_class_report
 from screening.db import get_session
 from screening.i18n import remember_locale
 from screening.models import JoinAddress, Trainee, TrainingAttempt, TrainingSession, utcnow
@@ -76,6 +78,27 @@ class NewSessionForm(Form):
         _l("Language of the session"), choices=forms.options((c, NATIVE_NAMES[c]) for c in UI_LOCALES)
     )
     scenarios = SelectMultipleField(_l("Scenarios"), validators=[DataRequired()])
+
+
+PHASE_LABELS = {BEFORE: _l("Before the training"), AFTER: _l("After the training")}
+PHASE_CHOICES = [("", _l("Not marked")), *PHASE_LABELS.items()]
+
+
+def phases_form(training: TrainingSession, formdata: Any = None) -> Form:
+    """One select per scenario of the session: not marked, before or after the training. The
+    fields are named by the scenario's position (``phase_0``...), so no id shows in the page."""
+
+    class PhasesForm(Form):
+        pass
+
+    current = training.scenario_phases or {}
+    for n, scenario_id in enumerate(training.scenario_ids):
+        setattr(
+            PhasesForm,
+            f"phase_{n}",
+            SelectField(choices=forms.options(PHASE_CHOICES), default=current.get(scenario_id, "")),
+        )
+    return PhasesForm(formdata=formdata) if formdata is not None else PhasesForm()
 
 
 class JoinForm(Form):
@@ -167,7 +190,8 @@ def _own_session(code: str) -> TrainingSession:
 
 
 def class_summary(training: TrainingSession) -> dict[str, Any]:
-    """Per scenario the spread of levels and the most-missed indicators; per trainee a score."""
+    """Per scenario the spread of levels and the most-missed indicators; per trainee a score; and
+    the class's results before against after the training (``report``)."""
     db = get_session()
     trainees = db.scalars(select(Trainee).where(Trainee.session_id == training.id).order_by(Trainee.id)).all()
     attempts = (
@@ -183,20 +207,32 @@ def class_summary(training: TrainingSession) -> dict[str, Any]:
             "levels": Counter(a.feedback["level"] for a in done),
             "missed": Counter(i for a in done for i in a.feedback["missed"]).most_common(5),
         }
-    people = []
-    for trainee in trainees:
-        theirs = [a for a in attempts if a.trainee_id == trainee.id]
-        score = sum(a.feedback["score"] for a in theirs) // len(theirs) if theirs else None
-        people.append(
-            {
-                "name": trainee.display_name,
-                "profession": trainee.profession,
-                "done": len(theirs),
-                "score": score,
-                "language": trainee.language,
-            }
-        )
-    return {"scenarios": by_scenario, "trainees": people, "professions": Counter(t.profession for t in trainees)}
+    report = compute_class_report(
+        training.scenario_ids,
+        training.scenario_phases or {},
+        (Attempt.from_feedback(a.trainee_id, a.feedback) for a in sorted(attempts, key=lambda a: a.id)),
+        trainees=[t.id for t in trainees],
+    )
+    figures = {t.trainee: t for t in report.trainees}
+    people = [
+        {
+            "name": trainee.display_name,
+            "profession": trainee.profession,
+            "done": figures[trainee.id].overall.attempts,
+            "score": figures[trainee.id].overall.score,
+            "before": figures[trainee.id].before.score,
+            "after": figures[trainee.id].after.score,
+            "language": trainee.language,
+            "figures": figures[trainee.id],
+        }
+        for trainee in trainees
+    ]
+    return {
+        "scenarios": by_scenario,
+        "trainees": people,
+        "professions": Counter(t.profession for t in trainees),
+        "report": report,
+    }
 
 
 def _qr_data_uri(url: str) -> str:
@@ -236,27 +272,129 @@ def class_view(code: str) -> str:
         qr=_qr_data_uri(join_url),
         professions=PROFESSIONS,
         texts=item_texts(training.scenario_ids),
+        phases_form=phases_form(training),
+        **_comparison_context(),
     )
+
+
+def _comparison_context() -> dict[str, Any]:
+    return {"phase_labels": PHASE_LABELS, "phases": PHASES, "change": change}
+
+
+@bp.post("/training/<code>/phases")
+@requires(TRAINER)
+def set_phases(code: str) -> BaseResponse:
+    """The trainer marks each scenario of the session as before or after the training."""
+    training = _own_session(code)
+    form = phases_form(training, request.form)
+    if form.validate():
+        chosen = {
+            scenario_id: form[f"phase_{n}"].data
+            for n, scenario_id in enumerate(training.scenario_ids)
+            if form[f"phase_{n}"].data in PHASES
+        }
+        training.scenario_phases = chosen  # a new dict: the JSON column sees the change
+        get_session().commit()
+    return redirect(url_for("training.class_view", code=training.code) + "#phases")
+
+
+CSV_HEADER = [
+    "session",
+    "date",
+    "place",
+    "row",
+    "name",
+    "profession",
+    "phase",
+    "attempts",
+    "must_find",
+    "found",
+    "found_pct",
+    "unsupported",
+    "unsupported_per_attempt",
+    "right_outcome",
+    "right_outcome_pct",
+    "right_contacts",
+    "right_contacts_pct",
+    "score",
+]
+
+
+def _figure_cells(figures: Figures) -> list[object]:
+    def cell(value: object) -> object:
+        return "" if value is None else value
+
+    return [
+        figures.attempts,
+        figures.must_find,
+        figures.found,
+        cell(figures.found_share),
+        figures.unsupported,
+        cell(figures.unsupported_per_attempt),
+        figures.right_outcome,
+        cell(figures.right_outcome_share),
+        figures.right_contacts,
+        cell(figures.right_contacts_share),
+        cell(figures.score),
+    ]
+
+
+def class_csv_rows(training: TrainingSession, summary: dict[str, Any], locale: str) -> list[list[object]]:
+    """The class view's figures as rows: the class before and after, each scenario, each indicator
+    before and after (by its text in ``locale``), and each trainee overall, before and after. The
+    phase column holds ``before``, ``after`` or nothing (all, or a scenario not marked)."""
+    from screening.core.languages import localise
+
+    report: ClassReport = summary["report"]
+    texts = item_texts(training.scenario_ids)
+    scenarios = _content().scenarios
+    lead = [training.code, training.held_on.isoformat(), training.place]
+    rows: list[list[object]] = []
+    for phase in PHASES:
+        rows.append([*lead, "class", "", "", phase, *_figure_cells(report.by_phase[phase])])
+    for row in report.scenarios:
+        scenario = scenarios.get(row.scenario)
+        title = localise(scenario.title, locale) if scenario else ""
+        rows.append([*lead, "scenario", title, "", row.phase or "", *_figure_cells(row.figures)])
+    for indicator in report.indicators:
+        name = localise(texts[indicator.indicator], locale) if indicator.indicator in texts else ""
+        for phase in PHASES:
+            count = indicator.by_phase[phase]
+            found_pct = "" if count.found_share is None else count.found_share
+            blank = ["", "", "", "", "", "", ""]
+            rows.append(
+                [
+                    *lead,
+                    "indicator",
+                    name,
+                    "",
+                    phase,
+                    "",
+                    count.asked,
+                    count.found,
+                    found_pct,
+                    count.unsupported,
+                    *blank,
+                ]
+            )
+    for person in summary["trainees"]:
+        figures = person["figures"]
+        rows.append([*lead, "trainee", person["name"], person["profession"], "", *_figure_cells(figures.overall)])
+        for phase in PHASES:
+            rows.append(
+                [*lead, "trainee", person["name"], person["profession"], phase, *_figure_cells(figures.by_phase[phase])]
+            )
+    return rows
 
 
 @bp.get("/training/<code>.csv")
 @requires(TRAINER)
 def class_csv(code: str) -> Response:
+    from screening.i18n import current_locale
+
     training = _own_session(code)
-    rows = [
-        [
-            training.code,
-            training.held_on.isoformat(),
-            training.place,
-            person["name"],
-            person["profession"],
-            person["done"],
-            "" if person["score"] is None else person["score"],
-        ]
-        for person in class_summary(training)["trainees"]
-    ]
-    header = ["session", "date", "place", "trainee", "profession", "scenarios_done", "score"]
-    return csv_response(header, rows, f"training-{training.code}.csv")
+    rows = class_csv_rows(training, class_summary(training), current_locale())
+    return csv_response(CSV_HEADER, rows, f"training-{training.code}.csv")
 
 
 @bp.get("/training/<code>/summary")
@@ -270,6 +408,7 @@ def class_report(code: str) -> str:
         scenarios=_content().scenarios,
         professions=PROFESSIONS,
         texts=item_texts(training.scenario_ids),
+        **_comparison_context(),
     )
 
 
@@ -367,7 +506,12 @@ def scenarios() -> str:
         a.scenario_id
         for a in get_session().scalars(select(TrainingAttempt).where(TrainingAttempt.trainee_id == trainee.id))
     }
-    chosen = [_content().scenarios[s] for s in training.scenario_ids if s in _content().scenarios]
+    order = {BEFORE: 0, AFTER: 2}  # the scenarios marked before the training first, those after it last
+    phases = training.scenario_phases or {}
+    chosen = sorted(
+        (_content().scenarios[s] for s in training.scenario_ids if s in _content().scenarios),
+        key=lambda s: order.get(phases.get(s.id, ""), 1),
+    )
     return render_template("training/scenarios.html", trainee=trainee, scenarios=chosen, done=done)
 
 

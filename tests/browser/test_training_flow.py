@@ -78,6 +78,17 @@ def test_a_class_with_three_trainees(live_server: Any, browser: Any, axe: Any) -
         # The class view updates itself (no reload) as trainees finish.
         for name in ("Arta", "Milan", "Jane"):
             expect(trainer.locator("#class-summary")).to_contain_text(name, timeout=25_000)
+
+        # The trainer marks the scenario as answered before the training; the figures follow.
+        trainer.select_option("#phase_0", "before")
+        trainer.locator("#phases button[type=submit]").click()
+        trainer.wait_for_url(lambda url: url.endswith("#phases"))
+        expect(trainer.locator("#phase_0")).to_have_value("before")
+        expect(trainer.locator(".comparison")).to_contain_text("Before the training")
+        axe(trainer, "class view with phases")
+        trainer.goto(f"{live_server.url}/training/{code}/summary")
+        expect(trainer.locator(".training-report .comparison")).to_be_visible()
+        axe(trainer, "training report")
     finally:
         for context in contexts:
             context.close()
