@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -428,7 +429,15 @@ def records_export() -> Response:
     db, filters = get_session(), _filters(form)
     count = statistics_db.record_count(db, filters)
     audit.record(db, "export", actor=g.user.username, object_type="records", outcome=f"{count} rows")
-    columns = statistics.RECORD_COLUMNS
-    records = statistics_db.records(db, current_app.config["SECRET_KEY"], filters)
-    rows = ([line[column] for column in columns] for line in (statistics.record(r, i) for i, r in records))
-    return csv_response(columns, rows, "screenings-pseudonymised.csv", stream=True)
+    sessions, secret = current_app.extensions["screening.sessionmaker"], current_app.config["SECRET_KEY"]
+    lines = _records(sessions, secret, filters)
+    return csv_response(statistics.RECORD_COLUMNS, lines, "screenings-pseudonymised.csv", stream=True)
+
+
+def _records(sessions: Any, secret: str, filters: statistics_db.Filters) -> Iterator[list[str]]:
+    """The export's lines, read while they are sent, on a session of their own: it ends with the
+    download (or when the client goes away: the server closes the generator), not with the view."""
+    with sessions() as db:
+        for record_id, row in statistics_db.records(db, secret, filters):
+            line = statistics.record(row, record_id)
+            yield [line[column] for column in statistics.RECORD_COLUMNS]

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
-from flask import Response, stream_with_context
+from flask import Response
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,10 +40,9 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]], batch: in
 def csv_response(
     header: Sequence[str], rows: Iterable[Sequence[object]], filename: str, *, stream: bool = False
 ) -> Response:
-    """A CSV download with every text cell made safe; with ``stream``, written while ``rows`` are
-    read (in the request's context, so a database session in use stays open until the end)."""
+    """A CSV download with every text cell made safe. With ``stream``, written as ``rows`` are read,
+    after the view has returned: such rows must not need the request (nor its database session)."""
     lines = csv_lines(header, rows)
-    body = stream_with_context(lines) if stream else "".join(lines)
-    response = Response(body, mimetype="text/csv")
+    response = Response(lines if stream else "".join(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
