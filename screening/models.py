@@ -244,3 +244,23 @@ class ScreeningStatReferral(Base):
     stat_id: Mapped[int] = mapped_column(StatId, ForeignKey("screening_stats.id", ondelete="CASCADE"), primary_key=True)
     contact: Mapped[str] = mapped_column(String(40), primary_key=True)
     priority: Mapped[str] = mapped_column(String(16))
+
+
+class ScreeningStatCount(Base):
+    """How many statistics rows of one month, institution and set fall in one cell of one table.
+
+    Kept up to date in the transaction that writes or changes a row (``statistics_db``), so that
+    the dashboard sums a few thousand counts instead of grouping every screening of the archive;
+    ``statistics_db.rebuild_counts`` makes them again from the rows with ``GROUP BY``.
+    ``table_name`` is a dashboard table (``by_level``, ``serious_by_form`` ...): the levels table
+    also gives the screenings per month, institution and set, as every screening has one level.
+    """
+
+    __tablename__ = "screening_stat_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(40), primary_key=True)
+    set_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    screenings: Mapped[int] = mapped_column(Integer)

@@ -1,10 +1,14 @@
 """The statistics tables in the database: written at completion, counted with SQL.
 
 Every count of the dashboard, its CSVs and the record export comes from here, aggregated by the
-database (``GROUP BY``; on PostgreSQL one pass with ``GROUPING SETS``), never from screenings
-loaded into Python. The shaping of the counts into tables and the suppression of small cells stay
-pure (``screening.statistics``, ``screening.disclosure``). Takes the database session explicitly;
-no Flask here.
+database, never from screenings loaded into Python. ``screening_stats`` (with its forms and
+referrals) holds one row per completed screening; ``screening_stat_counts`` holds how many rows of
+each month, institution and set fall in each cell of each table, kept up to date in the same
+transaction as the rows (and made again from them with ``GROUP BY`` by :func:`rebuild_counts`).
+The dashboard sums those counts (``GROUP BY``; on PostgreSQL one pass with ``GROUPING SETS``), so
+its cost grows with months x institutions x sets, not with the number of screenings. The shaping
+of the counts into tables and the suppression of small cells stay pure (``screening.statistics``,
+``screening.disclosure``). Takes the database session explicitly; no Flask here.
 """
 
 from __future__ import annotations
@@ -19,30 +23,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, Table, cast, delete, func, insert, literal, select, tuple_, union_all, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from screening.models import ScreeningStat, ScreeningStatForm, ScreeningStatReferral
-from screening.statistics import SERIOUS_LEVELS, Row
+from screening.models import ScreeningStat, ScreeningStatCount, ScreeningStatForm, ScreeningStatReferral
+from screening.statistics import SERIOUS_LEVELS, TABLES, Row
 
 Stat: Table = ScreeningStat.__table__  # type: ignore[assignment]
 Form: Table = ScreeningStatForm.__table__  # type: ignore[assignment]
 Referral: Table = ScreeningStatReferral.__table__  # type: ignore[assignment]
+Count: Table = ScreeningStatCount.__table__  # type: ignore[assignment]
 
-#: The tables with one cell per screening, by the column they count.
-PER_SCREENING = {
-    "by_month": Stat.c.month,
-    "by_institution": Stat.c.institution,
-    "by_municipality": Stat.c.municipality,
-    "by_set": Stat.c.set_id,
-    "by_level": Stat.c.level,
-}
-#: The tables with one cell per possible or presumed case, by the column they count.
-PER_SERIOUS_CASE = {
-    "serious_by_sex": Stat.c.sex,
-    "serious_by_age": Stat.c.age_group,
-    "serious_by_origin": Stat.c.origin,
-}
+#: The tables summed from the levels table's counts, by the column they count.
+FROM_LEVELS = {"by_month": Count.c.month, "by_institution": Count.c.institution, "by_set": Count.c.set_id}
 RECORD_BATCH = 2000  # rows a streamed export fetches at a time
 
 
@@ -61,7 +56,42 @@ def write(db: Session, row: Row, screening_id: int | None) -> int:
     if row.forms:
         db.execute(insert(Form), [{"stat_id": stat_id, "form": form} for form in dict.fromkeys(row.forms)])
     _insert_referrals(db, stat_id, row.referrals)
+    _add(db, (row.month, row.institution, row.set_id), _cells(row), 1)
     return stat_id
+
+
+def _cells(row: Row) -> list[tuple[str, str]]:
+    """The (table, key) cells one row counts in."""
+    cells = [("by_level", str(row.level)), ("by_municipality", row.municipality)]
+    cells += _referral_cells(row.referrals)
+    if row.level in SERIOUS_LEVELS:
+        cells += [("serious_by_sex", row.sex), ("serious_by_age", row.age_group), ("serious_by_origin", row.origin)]
+        cells += [("serious_by_form", form) for form in dict.fromkeys(row.forms)]
+    return cells
+
+
+def _referral_cells(referrals: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("by_referral", f"{contact}:{priority}") for contact, priority in referrals]
+
+
+def _add(db: Session, where: tuple[str, str, str], cells: list[tuple[str, str]], delta: int) -> None:
+    """Add ``delta`` to each cell's count of one month, institution and set (created at ``delta``).
+
+    An upsert on both databases; the cells go in a fixed order, so that two transactions counting
+    the same cells lock them in the same order and never wait for each other in a circle."""
+    if not cells:
+        return
+    month, institution, set_id = where
+    upsert = (postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert)(Count)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[c.name for c in Count.primary_key.columns],
+        set_={"screenings": Count.c.screenings + upsert.excluded.screenings},
+    )
+    lines = [
+        {"month": month, "institution": institution, "set_id": set_id, "table_name": t, "key": k, "screenings": delta}
+        for t, k in sorted(cells)
+    ]
+    db.execute(upsert, lines)
 
 
 def _columns(row: Row) -> dict[str, Any]:
@@ -84,11 +114,17 @@ def _insert_referrals(db: Session, stat_id: int, referrals: Sequence[tuple[str, 
 
 def replace_referrals(db: Session, screening_id: int, referrals: Sequence[tuple[str, str]]) -> None:
     """The referrals of a screening not yet erased changed (consent): its row counts the new ones."""
-    stat_id = db.scalar(select(Stat.c.id).where(Stat.c.screening_id == screening_id))
-    if stat_id is None:
+    stat = db.execute(
+        select(Stat.c.id, Stat.c.month, Stat.c.institution, Stat.c.set_id).where(Stat.c.screening_id == screening_id)
+    ).first()
+    if stat is None:
         return
-    db.execute(delete(Referral).where(Referral.c.stat_id == stat_id))
-    _insert_referrals(db, stat_id, referrals)
+    old = db.execute(select(Referral.c.contact, Referral.c.priority).where(Referral.c.stat_id == stat.id)).all()
+    where = (stat.month, stat.institution, stat.set_id)
+    _add(db, where, _referral_cells([tuple(r) for r in old]), -1)
+    _add(db, where, _referral_cells(referrals), 1)
+    db.execute(delete(Referral).where(Referral.c.stat_id == stat.id))
+    _insert_referrals(db, stat.id, referrals)
 
 
 def unlink(db: Session, screening_id: int) -> None:
@@ -118,21 +154,18 @@ class Filters:
             set_id=set_id or None,
         )
 
-    def conditions(self) -> list[ColumnElement[bool]]:
+    def conditions(self, table: Table) -> list[ColumnElement[bool]]:
+        """The filters on ``table``'s columns month, institution and set_id."""
         found = []
         if self.start:
-            found.append(Stat.c.month >= self.start)
+            found.append(table.c.month >= self.start)
         if self.end:
-            found.append(Stat.c.month <= self.end)
+            found.append(table.c.month <= self.end)
         if self.institution:
-            found.append(Stat.c.institution == self.institution)
+            found.append(table.c.institution == self.institution)
         if self.set_id:
-            found.append(Stat.c.set_id == self.set_id)
+            found.append(table.c.set_id == self.set_id)
         return found
-
-    @property
-    def any(self) -> bool:
-        return bool(self.conditions())
 
 
 Counts = dict[str, dict[str, int]]  # table -> key -> count (keys with no screening are absent)
@@ -140,84 +173,87 @@ Counts = dict[str, dict[str, int]]  # table -> key -> count (keys with no screen
 
 def counts(db: Session, filters: Filters) -> Counts:
     """Every table of the dashboard as key → count, before any ordering or suppression."""
-    found: Counts = {name: {} for name in (*PER_SCREENING, "by_referral", *PER_SERIOUS_CASE, "serious_by_form")}
-    singles = _grouping_sets(filters) if db.get_bind().dialect.name == "postgresql" else _unions(filters)
-    for table, key, count in db.execute(singles):
+    found: Counts = {name: {} for name in TABLES}
+    sums = _grouping_sets if db.get_bind().dialect.name == "postgresql" else _unions
+    for table, key, count in sums(db, filters.conditions(Count)):
         if count:
-            found[table][str(key)] = count
-    for key, count in db.execute(_forms(filters)):
-        found["serious_by_form"][key] = count
-    for contact, priority, count in db.execute(_referrals(filters)):
-        found["by_referral"][f"{contact}:{priority}"] = count
+            found[table][key] = int(count)
     return found
 
 
-def _serious() -> ColumnElement[bool]:
-    return Stat.c.level.in_(SERIOUS_LEVELS)
-
-
-def _unions(filters: Filters) -> Any:
-    """One ``GROUP BY`` per table, in one statement (SQLite has no ``GROUPING SETS``)."""
-    where = filters.conditions()
-    parts = [
-        select(literal(name).label("t"), cast(column, String).label("k"), func.count().label("n"))
-        .where(*where, *([_serious()] if name in PER_SERIOUS_CASE else []))
+def _unions(db: Session, where: list[ColumnElement[bool]]) -> Iterator[tuple[str, str, int]]:
+    """(table, key, count): one ``GROUP BY`` for the counted tables and one per table summed from
+    the levels, in one statement (SQLite has no ``GROUPING SETS``)."""
+    cells = select(Count.c.table_name, Count.c.key, func.sum(Count.c.screenings)).where(*where)
+    parts = [cells.group_by(Count.c.table_name, Count.c.key)]
+    parts += [
+        select(literal(name), column, func.sum(Count.c.screenings))
+        .where(*where, Count.c.table_name == "by_level")
         .group_by(column)
-        for name, column in {**PER_SCREENING, **PER_SERIOUS_CASE}.items()
+        for name, column in FROM_LEVELS.items()
     ]
-    return union_all(*parts)
+    yield from ((table, key, count) for table, key, count in db.execute(union_all(*parts)))
 
 
-def _grouping_sets(filters: Filters) -> Any:
-    """Every one-column table in one pass over the rows: ``GROUPING SETS``, one per table.
-
-    Rows of a ``PER_SERIOUS_CASE`` set count only possible and presumed cases (``FILTER``)."""
-    columns = {**PER_SCREENING, **PER_SERIOUS_CASE}
-    inner = (
+def _grouping_sets(db: Session, where: list[ColumnElement[bool]]) -> Iterator[tuple[str, str, int]]:
+    """(table, key, count) in one pass over the counts: ``GROUPING SETS`` by (table, key) and by
+    month, institution and set; ``GROUPING()`` tells which set a line is of, and the last three
+    sum only the levels table's counts (``FILTER``)."""
+    grouped = [Count.c.table_name, *FROM_LEVELS.values()]
+    sets = [tuple_(Count.c.table_name, Count.c.key), *[tuple_(column) for column in FROM_LEVELS.values()]]
+    query = (
         select(
-            *[func.grouping(column).label(f"g_{name}") for name, column in columns.items()],
-            *[column.label(name) for name, column in columns.items()],
-            func.count().label("n"),
-            func.count().filter(_serious()).label("serious"),
+            *[func.grouping(column) for column in grouped],
+            Count.c.key,
+            *grouped,
+            func.sum(Count.c.screenings),
+            func.sum(Count.c.screenings).filter(Count.c.table_name == "by_level"),
         )
-        .where(*filters.conditions())
-        .group_by(func.grouping_sets(*[tuple_(column) for column in columns.values()]))
-        .subquery()
+        .where(*where)
+        .group_by(func.grouping_sets(*sets))
     )
-    parts = [
-        select(
-            literal(name).label("t"),
-            cast(inner.c[name], String).label("k"),
-            (inner.c.serious if name in PER_SERIOUS_CASE else inner.c.n).label("n"),
-        ).where(inner.c[f"g_{name}"] == 0)
-        for name in columns
+    for line in db.execute(query):
+        flags, key, values, total, levels = line[:4], line[4], line[5:9], line[9], line[10]
+        index = list(flags).index(0)
+        if index == 0:
+            yield values[0], key, total
+        else:
+            yield list(FROM_LEVELS)[index - 1], values[index], levels
+
+
+def rebuild_counts(db: Session) -> None:
+    """Make the counts again from the rows, with ``GROUP BY`` (after a bulk load, or to check them)."""
+    db.execute(delete(Count))
+    db.execute(insert(Count).from_select([c.name for c in Count.c], union_all(*_counted_from_rows())))
+
+
+def _counted_from_rows() -> list[Any]:
+    """For each counted table, its counts per month, institution and set, grouped from the rows."""
+    by = (Stat.c.month, Stat.c.institution, Stat.c.set_id)
+    serious = Stat.c.level.in_(SERIOUS_LEVELS)
+
+    def grouped(table: str, key: Any, *where: Any, join: Table | None = None) -> Any:
+        query = select(*by, literal(table), key, func.count())
+        if join is not None:
+            query = query.select_from(Stat.join(join, join.c.stat_id == Stat.c.id))
+        return query.where(*where).group_by(*by, key)
+
+    return [
+        grouped("by_level", cast(Stat.c.level, String)),
+        grouped("by_municipality", Stat.c.municipality),
+        grouped("by_referral", Referral.c.contact + ":" + Referral.c.priority, join=Referral),
+        grouped("serious_by_sex", Stat.c.sex, serious),
+        grouped("serious_by_age", Stat.c.age_group, serious),
+        grouped("serious_by_origin", Stat.c.origin, serious),
+        grouped("serious_by_form", Form.c.form, serious, join=Form),
     ]
-    return union_all(*parts)
-
-
-def _forms(filters: Filters) -> Any:
-    """Possible and presumed cases per suspected form (a case may count under several)."""
-    return (
-        select(Form.c.form, func.count())
-        .join(Stat, Stat.c.id == Form.c.stat_id)
-        .where(_serious(), *filters.conditions())
-        .group_by(Form.c.form)
-    )
-
-
-def _referrals(filters: Filters) -> Any:
-    """Referrals per contact and priority; the join to the rows only when a filter needs it."""
-    query = select(Referral.c.contact, Referral.c.priority, func.count())
-    if filters.any:
-        query = query.join(Stat, Stat.c.id == Referral.c.stat_id).where(*filters.conditions())
-    return query.group_by(Referral.c.contact, Referral.c.priority)
 
 
 # --- the record export --------------------------------------------------------------------------
 
 
 def record_count(db: Session, filters: Filters) -> int:
-    return db.scalar(select(func.count()).select_from(Stat).where(*filters.conditions())) or 0
+    return db.scalar(select(func.count()).select_from(Stat).where(*filters.conditions(Stat))) or 0
 
 
 def pseudonym(secret: str, stat_id: int) -> str:
@@ -235,7 +271,7 @@ def records(db: Session, secret: str, filters: Filters) -> Iterator[tuple[str, R
         select(*Stat.c, Form.c.form, Referral.c.contact, Referral.c.priority)
         .outerjoin(Form, Form.c.stat_id == Stat.c.id)
         .outerjoin(Referral, Referral.c.stat_id == Stat.c.id)
-        .where(*filters.conditions())
+        .where(*filters.conditions(Stat))
         .order_by(Stat.c.id, Form.c.form, Referral.c.contact)
         .execution_options(yield_per=RECORD_BATCH)
     )

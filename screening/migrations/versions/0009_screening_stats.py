@@ -2,7 +2,8 @@
 
 ``screening_stats`` holds one row per completed screening (month, institution, municipality, set,
 level, sex, age group, origin), ``screening_stat_forms`` and ``screening_stat_referrals`` its
-forms and referrals. The upgrade fills them from every completed screening, erased ones included
+forms and referrals, ``screening_stat_counts`` how many rows of each month, institution and set
+fall in each cell of each dashboard table. The upgrade fills them from every completed screening, erased ones included
 (which kept these fields in their result and referrals), then clears what erased screenings kept:
 the statistics rows are now the only anonymous counts. The rows of erased screenings are not
 linked to them.
@@ -69,10 +70,21 @@ def upgrade() -> None:
         sa.Column("contact", sa.String(40), primary_key=True),
         sa.Column("priority", sa.String(16), nullable=False),
     )
+    op.create_table(
+        "screening_stat_counts",
+        sa.Column("month", sa.String(7), primary_key=True),
+        sa.Column("institution", sa.String(40), primary_key=True),
+        sa.Column("set_id", sa.String(40), primary_key=True),
+        sa.Column("table_name", sa.String(30), primary_key=True),
+        sa.Column("key", sa.String(60), primary_key=True),
+        sa.Column("screenings", sa.Integer(), nullable=False),
+    )
     backfill(op.get_bind())
+    op.execute(COUNTS_FROM_ROWS)
 
 
 def downgrade() -> None:
+    op.drop_table("screening_stat_counts")
     op.drop_table("screening_stat_referrals")
     op.drop_table("screening_stat_forms")
     op.drop_index("ix_screening_stats_month", "screening_stats")
@@ -95,6 +107,28 @@ STATS_COLUMNS = ("id", "screening_id", "month", "institution", "municipality", "
 STATS = sa.table("screening_stats", *(sa.column(c) for c in (*STATS_COLUMNS, "origin")))
 FORMS = sa.table("screening_stat_forms", sa.column("stat_id"), sa.column("form"))
 REFERRALS = sa.table("screening_stat_referrals", sa.column("stat_id"), sa.column("contact"), sa.column("priority"))
+
+
+#: The counts of each table per month, institution and set, grouped from the rows just written.
+COUNTS_FROM_ROWS = """
+INSERT INTO screening_stat_counts (month, institution, set_id, table_name, key, screenings)
+SELECT month, institution, set_id, 'by_level', CAST(level AS VARCHAR(1)), count(*)
+  FROM screening_stats GROUP BY month, institution, set_id, level
+UNION ALL SELECT month, institution, set_id, 'by_municipality', municipality, count(*)
+  FROM screening_stats GROUP BY month, institution, set_id, municipality
+UNION ALL SELECT month, institution, set_id, 'by_referral', contact || ':' || priority, count(*)
+  FROM screening_stats JOIN screening_stat_referrals ON stat_id = id
+  GROUP BY month, institution, set_id, contact, priority
+UNION ALL SELECT month, institution, set_id, 'serious_by_sex', sex, count(*)
+  FROM screening_stats WHERE level IN (2, 3) GROUP BY month, institution, set_id, sex
+UNION ALL SELECT month, institution, set_id, 'serious_by_age', age_group, count(*)
+  FROM screening_stats WHERE level IN (2, 3) GROUP BY month, institution, set_id, age_group
+UNION ALL SELECT month, institution, set_id, 'serious_by_origin', origin, count(*)
+  FROM screening_stats WHERE level IN (2, 3) GROUP BY month, institution, set_id, origin
+UNION ALL SELECT month, institution, set_id, 'serious_by_form', form, count(*)
+  FROM screening_stats JOIN screening_stat_forms ON stat_id = id
+  WHERE level IN (2, 3) GROUP BY month, institution, set_id, form
+"""
 
 
 def backfill(connection: sa.Connection) -> None:
