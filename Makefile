@@ -53,10 +53,11 @@ translations: install
 check-translations: install
 	$(BIN)/python -m screening.catalogs check
 
-## Benchmarks (on demand, never in pass/fail tests): core scoring, then HTTP on SQLite and PostgreSQL.
+## Benchmarks (on demand, never in pass/fail tests): core scoring, HTTP, statistics; SQLite and PostgreSQL.
 bench: install
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/statistics.py
 
 ## Mutation testing of the decision modules with the fast decision tests (about 2 minutes): killed share per module.
 mutation: install

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from alembic import command
 from flask import Flask
+from hypothesis import given, settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,10 +22,11 @@ from screening import operations as ops
 from screening import statistics_db
 from screening.db import alembic_config, upgrade
 from screening.models import Screening, ScreeningStat, ScreeningStatForm, ScreeningStatReferral
-from screening.statistics import month_of
+from screening.statistics import Row, month_of
 from tests.conftest import Client, login, make_app, make_user
+from tests.statistics_helpers import reference_counts, stored
 from tests.test_api import BODY, auth, token_for
-from tests.test_disclosure import _page_tables
+from tests.test_disclosure import _page_tables, rows_strategy
 from tests.test_statistics import _screen
 
 
@@ -129,6 +131,16 @@ def test_erasing_a_screening_keeps_its_counts_and_unlinks_them(app: Flask, clien
         assert statistics_db.counts(db, statistics_db.Filters()) == before
         assert db.scalars(select(ScreeningStat.screening_id)).all() == [None, None, None]
         assert all(s.result is None and s.referrals is None for s in db.scalars(select(Screening)))
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(rows_strategy)
+def test_the_counts_kept_at_each_write_are_those_grouped_from_the_rows(rows: list[Row]) -> None:
+    with stored(rows) as db:
+        kept = statistics_db.counts(db, statistics_db.Filters())
+        statistics_db.rebuild_counts(db)
+        assert statistics_db.counts(db, statistics_db.Filters()) == kept
+    assert kept == {name: reference_counts(rows)[name] for name in kept}  # as Python counted them
 
 
 # --- the migration, and the numbers of a mixed archive ------------------------------------------
