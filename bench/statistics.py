@@ -337,7 +337,7 @@ def _records(admin: Any) -> dict[str, Any]:
         "s": round(spent, 2),
         "records": lines - 1,
         "mb": round(size / 1e6, 1),
-        "records_per_s": round(lines / spent),
+        "records_per_s": round((lines - 1) / spent),
     }
 
 
