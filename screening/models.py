@@ -207,10 +207,11 @@ class ScreeningStat(Base):
     """What statistics may know of one completed screening, written in the transaction that completes it.
 
     Erasure deletes the screening's personal content and leaves this row: these are the anonymous
-    counts of the retention rule. ``id`` is random, not a sequence, so that the order of the rows
-    does not give the order of the screenings; ``screening_id`` is set only until the screening is
-    erased (consent may still change its referrals until then), after which nothing links the row
-    to a screening, an officer or a day.
+    counts of the retention rule. ``id`` is random, not a sequence, so that ids (and the record
+    export, in their order) do not give the order of the screenings; PostgreSQL's heap still keeps
+    rows about in the order they were written, which only the database's owner can see.
+    ``screening_id`` is set only until the screening is erased (consent may still change its
+    referrals until then), after which nothing links the row to a screening, an officer or a day.
     """
 
     __tablename__ = "screening_stats"
