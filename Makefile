@@ -53,12 +53,13 @@ translations: install
 check-translations: install
 	$(BIN)/python -m screening.catalogs check
 
-## Benchmarks (on demand, never in pass/fail tests): core scoring, HTTP on SQLite and PostgreSQL,
-## then a tablet on a throttled mobile network (Debian's Chromium).
+## Benchmarks (on demand, never in pass/fail tests): core scoring, HTTP and statistics on SQLite and
+## PostgreSQL, then a tablet on a throttled mobile network (Debian's Chromium).
 bench: install test-deps
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/statistics.py
 	$(BIN)/python bench/mobile.py
 
 ## Mutation testing of the decision modules with the fast decision tests (about 2 minutes): killed share per module.

@@ -6,7 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from screening.db import Base
@@ -191,3 +203,71 @@ class LoginAddress(Base):
     address_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+#: A stats row's id: 64-bit on PostgreSQL, SQLite's rowid (also 64-bit) on SQLite.
+StatId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class ScreeningStat(Base):
+    """What statistics may know of one completed screening, written in the transaction that completes it.
+
+    Erasure deletes the screening's personal content and leaves this row: these are the anonymous
+    counts of the retention rule. ``id`` is random, not a sequence, so that ids (and the record
+    export, in their order) do not give the order of the screenings; PostgreSQL's heap still keeps
+    rows about in the order they were written, which only the database's owner can see.
+    ``screening_id`` is set only until the screening is erased (consent may still change its
+    referrals until then), after which nothing links the row to a screening, an officer or a day.
+    """
+
+    __tablename__ = "screening_stats"
+
+    id: Mapped[int] = mapped_column(StatId, primary_key=True, autoincrement=False)
+    screening_id: Mapped[int | None] = mapped_column(ForeignKey("screenings.id", ondelete="SET NULL"), unique=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "YYYY-MM", UTC
+    institution: Mapped[str] = mapped_column(String(40))
+    municipality: Mapped[str] = mapped_column(String(40))
+    set_id: Mapped[str] = mapped_column(String(40))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    sex: Mapped[str] = mapped_column(String(20))
+    age_group: Mapped[str] = mapped_column(String(20))
+    origin: Mapped[str] = mapped_column(String(20))  # "XK", an ISO 3166 code, or "unknown"
+
+
+class ScreeningStatForm(Base):
+    """A suspected form of exploitation of a stats row (one screening may have several)."""
+
+    __tablename__ = "screening_stat_forms"
+
+    stat_id: Mapped[int] = mapped_column(StatId, ForeignKey("screening_stats.id", ondelete="CASCADE"), primary_key=True)
+    form: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class ScreeningStatReferral(Base):
+    """A referral of a stats row: one contact once, at its priority."""
+
+    __tablename__ = "screening_stat_referrals"
+
+    stat_id: Mapped[int] = mapped_column(StatId, ForeignKey("screening_stats.id", ondelete="CASCADE"), primary_key=True)
+    contact: Mapped[str] = mapped_column(String(40), primary_key=True)
+    priority: Mapped[str] = mapped_column(String(16))
+
+
+class ScreeningStatCount(Base):
+    """How many statistics rows of one month, institution and set fall in one cell of one table.
+
+    Kept up to date in the transaction that writes or changes a row (``statistics_db``), so that
+    the dashboard sums a few thousand counts instead of grouping every screening of the archive;
+    ``statistics_db.rebuild_counts`` makes them again from the rows with ``GROUP BY``.
+    ``table_name`` is a dashboard table (``by_level``, ``serious_by_form`` ...): the levels table
+    also gives the screenings per month, institution and set, as every screening has one level.
+    """
+
+    __tablename__ = "screening_stat_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(40), primary_key=True)
+    set_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    screenings: Mapped[int] = mapped_column(Integer)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from screening import audit
+from screening import audit, statistics_db
 from screening.core.assessment import Assessment, assess
 from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content, IndicatorSet, Section
@@ -367,6 +365,7 @@ def _store_completion(db: Session, content: Content, screening: Screening, local
         .execution_options(synchronize_session=False)
     )
     if done.rowcount:  # type: ignore[attr-defined]
+        statistics_db.write(db, stat_row(screening, values), screening.id)
         audit.record(
             db, "screening_completed", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
         )
@@ -416,6 +415,7 @@ def create_completed(
         # The same key won before (or is winning now: PostgreSQL waits for its commit).
         db.rollback()
         return _repeat(db, content, start_key, request_hash, fields, locale, user)
+    statistics_db.write(db, stat_row(screening, {}), screening.id)
     for action in ("screening_created", "screening_completed"):
         audit.record(db, action, actor=user.username, object_type="screening", object_id=screening.id, commit=False)
     db.commit()
@@ -462,32 +462,28 @@ def record_consent(
     screening.consent = consent
     screening.informed_of_rights = informed
     screening.referrals = _stored_referrals(content, _assess(content, screening))
+    statistics_db.replace_referrals(db, screening.id, _pairs(screening.referrals))
     screening.updated_at = utcnow()
     audit.record(db, "consent_recorded", actor=_name(user), object_type="screening", object_id=screening.id)
     return True
 
 
-#: What erasure keeps of a screening's result: enough for anonymous aggregate counts, nothing more.
-KEPT_RESULT_KEYS = ("level", "child", "urgent", "forms", "set_id", "set_version")
-
-
 def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) -> None:
-    """Erase the answers, profile, case reference and explanation; keep anonymous counts."""
+    """Erase the answers, profile, case reference, result and referrals.
+
+    The anonymous counts are the screening's statistics row (``statistics_db``), written at
+    completion: it stays, and is no longer linked to the screening."""
     if screening.erased_at is not None or not _claim(db, screening, Screening.erased_at.is_(None)):
         return
-    result = screening.result or {}
-    kept = {key: result[key] for key in KEPT_RESULT_KEYS if key in result}
-    if kept:
-        kept["coarse"] = coarse_profile(screening.profile or {})
-        kept["municipality"] = (screening.profile or {}).get("municipality")
     screening.answers = {}
     screening.profile = {}
     screening.request_hash = None
-    screening.result = kept or None
-    screening.referrals = [{"contact": r["contact"], "priority": r["priority"]} for r in screening.referrals or []]
+    screening.result = None
+    screening.referrals = None
     screening.consent = "not_recorded"
     screening.informed_of_rights = None
     screening.erased_at = utcnow()
+    statistics_db.unlink(db, screening.id)
     audit.record(
         db,
         "screening_erased",
@@ -499,57 +495,31 @@ def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) 
     )
 
 
-def _completed_query(
-    *,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    institution: str | None = None,
-    set_id: str | None = None,
-) -> Any:
-    query = select(Screening).where(Screening.status == COMPLETED)
-    if start:
-        query = query.where(Screening.completed_at >= dt.datetime.combine(start, dt.time(), dt.UTC))
-    if end:
-        query = query.where(Screening.completed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC))
-    if institution:
-        query = query.where(Screening.institution == institution)
-    if set_id:
-        query = query.where(Screening.set_id == set_id)
-    return query.order_by(Screening.id)
+def stat_row(screening: Screening, completion: dict[str, Any]) -> Row:
+    """What statistics may know of a screening being completed: ``completion`` holds the columns
+    completion writes (see :func:`_completion`), read from ``screening`` where it is empty."""
 
+    def value(column: str) -> Any:
+        return completion[column] if column in completion else getattr(screening, column)
 
-def statistics_rows(db: Session, **filters: Any) -> list[Row]:
-    """Completed screenings as statistics rows, filtered by period (start, end), institution and set."""
-    return [_row(screening) for screening in db.scalars(_completed_query(**filters))]
-
-
-def statistics_records(db: Session, secret: str, **filters: Any) -> list[tuple[str, Row]]:
-    """(pseudonymous id, row) per completed screening; the id is an HMAC, stable per deployment."""
-    rows = []
-    for screening in db.scalars(_completed_query(**filters)):
-        digest = hmac.new(secret.encode(), f"screening:{screening.id}".encode(), hashlib.sha256).hexdigest()[:16]
-        rows.append((digest, _row(screening)))
-    return rows
-
-
-def _row(screening: Screening) -> Row:
-    """What statistics may know of a screening: the coarse fields, whether erased or not."""
-    result = screening.result or {}
-    profile = screening.profile or {}
-    coarse = result.get("coarse") or coarse_profile(profile)
-    municipality = result.get("municipality") if screening.erased_at else profile.get("municipality")
+    result, profile = value("result") or {}, value("profile") or {}
+    coarse = coarse_profile(profile)
     return Row(
-        month=month_of(screening.completed_at) if screening.completed_at else "unknown",
+        month=month_of(value("completed_at")),
         institution=screening.institution,
-        municipality=municipality or "unknown",
+        municipality=profile.get("municipality") or "unknown",
         set_id=screening.set_id,
         level=int(result.get("level", 0)),
         sex=coarse["sex"],
         age_group=coarse["age_group"],
         origin=coarse["origin"],
         forms=tuple(result.get("forms", ())),
-        referrals=tuple((r["contact"], r["priority"]) for r in screening.referrals or []),
+        referrals=_pairs(value("referrals")),
     )
+
+
+def _pairs(referrals: list[dict[str, Any]] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((r["contact"], r["priority"]) for r in referrals or [])
 
 
 def purge(db: Session, *, retention_days: int, actor: str | None = None) -> int:

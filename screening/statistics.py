@@ -1,15 +1,15 @@
 """Aggregate counts for the National Coordinator, in the shape of the Strategy's section 1.4 tables.
 
-Pure functions over plain rows (no Flask, no database): the dashboard, the CSV exports and the API
-share them. Small cells are suppressed: a count from 1 to ``threshold - 1`` leaves as "<threshold",
-so that no person can be singled out, and further cells are hidden the same way where a total would
-give a small one back (``screening.disclosure``).
+Pure functions over counts (no Flask, no database): the database counts (``screening.statistics_db``),
+these functions put the counts in the page's order and shape for the dashboard and its CSV exports.
+Small cells are suppressed: a count from 1 to ``threshold - 1`` leaves as "<threshold", so that no
+person can be singled out, and further cells are hidden the same way where a total would give a small
+one back (``screening.disclosure``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,27 +75,32 @@ ONE_PER_SERIOUS_CASE = ("serious_by_sex", "serious_by_age", "serious_by_origin")
 # by_referral and serious_by_form may count a screening several times or not at all: no total.
 
 
-def _counts(counter: Counter[str], order: Iterable[str] | None) -> dict[str, int]:
-    keys = list(order) if order is not None else sorted(counter)
-    keys += [k for k in sorted(counter) if k not in keys]
-    return {key: counter.get(key, 0) for key in keys}
+#: Every table of the dashboard, in the page's order (which also breaks ties in the suppression).
+TABLES = (*ONE_PER_SCREENING, "by_referral", *ONE_PER_SERIOUS_CASE, "serious_by_form")
+Counts = Mapping[str, Mapping[str, int]]  # table -> key -> count, as the database counted them
 
 
-def counts(rows: list[Row], sets: Iterable[str] = ()) -> dict[str, dict[str, int]]:
-    """Every table of the dashboard as key → count, before any suppression."""
-    serious = [r for r in rows if r.level in SERIOUS_LEVELS]
+def _orders(sets: Iterable[str]) -> dict[str, list[str]]:
+    """The keys each table lists first, in this order, even at 0; other keys follow, sorted."""
     return {
-        "by_month": _counts(Counter(r.month for r in rows), None),
-        "by_institution": _counts(Counter(r.institution for r in rows), None),
-        "by_municipality": _counts(Counter(r.municipality for r in rows), None),
-        "by_set": _counts(Counter(r.set_id for r in rows), list(sets)),
-        "by_level": _counts(Counter(str(r.level) for r in rows), ["0", "1", "2", "3"]),
-        "by_referral": _counts(Counter(f"{c}:{p}" for r in rows for c, p in r.referrals), None),
-        "serious_by_sex": _counts(Counter(r.sex for r in serious), ["female", "male", "not_stated", UNKNOWN]),
-        "serious_by_age": _counts(Counter(r.age_group for r in serious), [k for k, _, _ in AGE_GROUPS] + [UNKNOWN]),
-        "serious_by_origin": _counts(Counter(r.origin for r in serious), ["XK"]),
-        "serious_by_form": _counts(Counter(f for r in serious for f in r.forms), None),
+        "by_set": list(sets),
+        "by_level": ["0", "1", "2", "3"],
+        "serious_by_sex": ["female", "male", "not_stated", UNKNOWN],
+        "serious_by_age": [k for k, _, _ in AGE_GROUPS] + [UNKNOWN],
+        "serious_by_origin": ["XK"],
     }
+
+
+def _ordered(found: Mapping[str, int], order: Iterable[str] | None) -> dict[str, int]:
+    keys = list(order) if order is not None else sorted(found)
+    keys += [k for k in sorted(found) if k not in keys]
+    return {key: found.get(key, 0) for key in keys}
+
+
+def ordered(found: Counts, sets: Iterable[str] = ()) -> dict[str, dict[str, int]]:
+    """Every table of the dashboard as key → count in the page's order, before any suppression."""
+    orders = _orders(sets)
+    return {name: _ordered(found.get(name, {}), orders.get(name)) for name in TABLES}
 
 
 def protect_page(tables: Mapping[str, Mapping[str, int]], threshold: int) -> Protection:
@@ -126,20 +131,25 @@ def shown(tables: Mapping[str, Mapping[str, int]], protection: Protection, thres
     }
 
 
-def tables(rows: list[Row], threshold: int, sets: Iterable[str] = ()) -> dict[str, Table]:
-    return dashboard(rows, threshold, sets)[0]
+def tables(found: Counts, threshold: int, sets: Iterable[str] = ()) -> dict[str, Table]:
+    return dashboard(found, threshold, sets)[0]
 
 
-def dashboard(rows: list[Row], threshold: int, sets: Iterable[str] = ()) -> tuple[dict[str, Table], int | str]:
-    """Every table as shown and the page's total as shown (hidden when small or when it would give cells away)."""
-    made = counts(rows, sets)
+def dashboard(found: Counts, threshold: int, sets: Iterable[str] = ()) -> tuple[dict[str, Table], int | str]:
+    """Every table as shown and the page's total as shown (hidden when small or when it would give cells away).
+
+    ``found`` are the database's counts (``screening.statistics_db.counts``); every screening has one
+    level, so the levels add up to the page's total.
+    """
+    made = ordered(found, sets)
     protection = protect_page(made, threshold)
-    total = marker(threshold) if ALL in protection.hidden_totals else len(rows)
+    total = marker(threshold) if ALL in protection.hidden_totals else sum(made["by_level"].values())
     return shown(made, protection, threshold), total
 
 
 def month_of(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m")
+    """The month of a moment in UTC ("YYYY-MM"); a naive moment is taken as UTC already."""
+    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).strftime("%Y-%m")
 
 
 #: Our forms of exploitation in IOM's HTCDS picklists, where they overlap.

@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.orm import Session
 
-from screening.models import AuditEvent, Screening, User, UserSession
+from screening.models import AuditEvent, Screening, ScreeningStat, User, UserSession
 from screening.web.access import PUBLIC, access_of
 from tests.conftest import PASSWORD, Client, login, make_user
 from tests.test_web import ADULT_PROFILE, PRESUMED, answer_all_pages, finish, start
@@ -408,17 +408,13 @@ def test_retention_erases_answers_profile_and_reference_but_keeps_counts(app: Fl
         assert operations.purge(db, retention_days=90) == 0  # idempotent
         [stored] = db.scalars(select(Screening)).all()
         assert stored.answers == {} and stored.profile == {} and stored.erased_at is not None
-        # Only what the anonymous section 1.4 tables need remains: coarse fields, no answers, no reference.
-        assert stored.result == {
-            "level": 3,
-            "child": False,
-            "urgent": False,
-            "forms": stored.result["forms"],
-            "set_id": "general",
-            "set_version": "2026.2",
-            "municipality": "peje",
-            "coarse": {"sex": "female", "age_group": "31_35", "origin": "unknown"},
-        }
+        # Nothing of the person stays in the screening; the anonymous counts are its statistics row,
+        # which only the section 1.4 tables' coarse fields make up, and which no longer names it.
+        assert stored.result is None and stored.referrals is None
+        [stat] = db.scalars(select(ScreeningStat)).all()
+        assert stat.screening_id is None
+        assert (stat.level, stat.set_id, stat.municipality) == (3, "general", "peje")
+        assert (stat.sex, stat.age_group, stat.origin) == ("female", "31_35", "unknown")
         dump = " ".join(str(row) for row in db.execute(text("SELECT * FROM screenings")).all())
     assert "ZZ-CASE-9137" not in dump
     assert client.get(f"{base}/result").status_code == 404

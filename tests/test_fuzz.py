@@ -518,7 +518,8 @@ def problems_of(case: Case, response: Any) -> list[str]:
 
 
 def assert_consistent(app: Flask, content: Content) -> None:
-    """Every stored screening is whole: valid answers only, and a result exactly when completed."""
+    """Every stored screening is whole: valid answers only, a slip number exactly when completed, and
+    a result exactly when completed and not erased (erasure leaves only the statistics row)."""
     with Session(app.extensions["screening.engine"]) as db:
         for screening in db.scalars(select(Screening)):
             indicator_set = content.get_set(screening.set_id, screening.set_version)
@@ -526,7 +527,8 @@ def assert_consistent(app: Flask, content: Content) -> None:
             assert set(screening.answers) <= indicator_set.item_ids
             assert set(screening.answers.values()) <= set(ANSWERS)
             completed = screening.status == "completed"
-            assert completed == (screening.result is not None) == (screening.slip_number is not None)
+            assert completed == (screening.slip_number is not None)
+            assert (completed and screening.erased_at is None) == (screening.result is not None)
 
 
 def run_fuzz(app: Flask, content: Content, count: int, seed: int) -> dict[str, Any]:

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screening import operations as ops
+from screening import statistics_db
 from screening.core.assessment import assess
 from screening.core.errors import ScoringInputError
 from screening.core.inputs import parse_screening_input
 from screening.core.model import Content, IndicatorSet
-from screening.models import AuditEvent, Screening, User
+from screening.models import AuditEvent, Screening, ScreeningStat, User
 from screening.web.forms import field_name
 from tests.conftest import Client, login, make_user
 from tests.test_api import auth, token_for
@@ -342,6 +343,19 @@ def test_hundreds_of_racing_saves_submits_and_api_creates_leave_every_result_tru
     problems = _idempotency_problems(replies) + _rescoring_mismatches(app)
     assert problems == [], f"{len(problems)} problems: {problems[:10]}"
     assert _completion_events(app) == Counter({str(row.id): 1 for row in rows})
+    assert _statistics_problems(app, rows) == []
+
+
+def _statistics_problems(app: Flask, rows: list[Screening]) -> list[str]:
+    """One statistics row per completed screening, at its level, and counts that add up to them."""
+    with _session(app) as db:
+        levels = {sid: level for sid, level in db.execute(select(ScreeningStat.screening_id, ScreeningStat.level))}
+        counted = statistics_db.counts(db, statistics_db.Filters())["by_level"]
+    problems = [f"screening {row.id}: no statistics row at its level" for row in rows
+                if levels.get(row.id) != (row.result or {}).get("level")]  # fmt: skip
+    if len(levels) != len(rows) or counted != dict(Counter(str(level) for level in levels.values())):
+        problems.append(f"{len(levels)} statistics rows for {len(rows)} screenings, counted {counted}")
+    return problems
 
 
 # --- the core's reading of answers files and API bodies --------------------------------------------

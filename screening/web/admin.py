@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField
+from wtforms import MonthField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from screening import accounts, audit, statistics
+from screening import accounts, audit, statistics, statistics_db
 from screening import operations as ops
 from screening.core.languages import localise
 from screening.db import get_session
@@ -208,12 +209,17 @@ def purge() -> Any:
     return redirect(url_for("admin.audit_trail"))
 
 
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
+
+
 class StatisticsFilter(Form):
     class Meta(Form.Meta):
         csrf = False  # a GET form that changes nothing
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    # Whole months: the statistics keep the month of a screening, never its day. A full date
+    # (2026-11-15, as older links have it) stands for its month.
+    start = MonthField(_l("From month"), validators=[Optional()], format=MONTH_FORMATS)
+    end = MonthField(_l("To month"), validators=[Optional()], format=MONTH_FORMATS)
     institution = SelectField(_l("Institution"), validators=[Optional()])
     set_id = SelectField(_l("Indicator set"), validators=[Optional()])
 
@@ -364,18 +370,16 @@ class MonthNames(dict[str, str]):
             return default
 
 
+def _filters(form: StatisticsFilter) -> statistics_db.Filters:
+    return statistics_db.Filters.of(form.start.data, form.end.data, form.institution.data, form.set_id.data)
+
+
 def _statistics(form: StatisticsFilter) -> tuple[dict[str, Any], int | str]:
     """The page's tables and total with small cells hidden, and any cell a total would give back."""
-    rows = ops.statistics_rows(
-        get_session(),
-        start=form.start.data,
-        end=form.end.data,
-        institution=form.institution.data or None,
-        set_id=form.set_id.data or None,
-    )
+    found = statistics_db.counts(get_session(), _filters(form))
     threshold = current_app.config["SCREENING_SETTINGS"].small_cell_threshold
     content = current_app.extensions["screening.content"]
-    return statistics.dashboard(rows, threshold, content.set_ids())
+    return statistics.dashboard(found, threshold, content.set_ids())
 
 
 @bp.get("/statistics")
@@ -426,19 +430,22 @@ def statistics_csv(table: str) -> Response:
 @bp.get("/records.csv")
 @requires(ADMIN)
 def records_export() -> Response:
-    """Pseudonymised record-level export; field names follow IOM's HTCDS where they overlap."""
+    """Pseudonymised record-level export, streamed; field names follow IOM's HTCDS where they overlap."""
     form = _filter_form()
     if not form.validate():
         abort(400)
-    records = ops.statistics_records(
-        get_session(),
-        current_app.config["SECRET_KEY"],
-        start=form.start.data,
-        end=form.end.data,
-        institution=form.institution.data or None,
-        set_id=form.set_id.data or None,
-    )
-    columns = statistics.RECORD_COLUMNS
-    rows = [[line[column] for column in columns] for line in (statistics.record(r, i) for i, r in records)]
-    audit.record(get_session(), "export", actor=g.user.username, object_type="records", outcome=f"{len(records)} rows")
-    return csv_response(columns, rows, "screenings-pseudonymised.csv")
+    db, filters = get_session(), _filters(form)
+    count = statistics_db.record_count(db, filters)
+    audit.record(db, "export", actor=g.user.username, object_type="records", outcome=f"{count} rows")
+    sessions, secret = current_app.extensions["screening.sessionmaker"], current_app.config["SECRET_KEY"]
+    lines = _records(sessions, secret, filters)
+    return csv_response(statistics.RECORD_COLUMNS, lines, "screenings-pseudonymised.csv", stream=True)
+
+
+def _records(sessions: Any, secret: str, filters: statistics_db.Filters) -> Iterator[list[str]]:
+    """The export's lines, read while they are sent, on a session of their own: it ends with the
+    download (or when the client goes away: the server closes the generator), not with the view."""
+    with sessions() as db:
+        for record_id, row in statistics_db.records(db, secret, filters):
+            line = statistics.record(row, record_id)
+            yield [line[column] for column in statistics.RECORD_COLUMNS]
