@@ -86,11 +86,10 @@ def pdf_pages(pdf: bytes, tmp_path: Path) -> list[str]:
 def rows_split_across_pages(app: Flask, screening: Screening, lang: str) -> list[str]:
     """The table rows WeasyPrint laid out on more than one page (their text), for the slip's PDF."""
     from screening.web import slip
+    from screening.web.pdf import laid_out
 
     with app.test_request_context():
-        html = slip.render_html(screening, lang, pdf=True)
-        html_class, stylesheet, fonts = slip._pdf_tools(app.static_folder or "")
-        document = html_class(string=html).render(stylesheets=[stylesheet], font_config=fonts)
+        document = laid_out(slip.render_html(screening, lang, pdf=True), slip.STYLESHEET)
     pages_of: dict[int, set[int]] = {}
     texts: dict[int, str] = {}
     for number, page in enumerate(document.pages):

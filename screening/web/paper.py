@@ -10,10 +10,8 @@ once per app, document and language and kept (every document of the shipped cont
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
@@ -27,6 +25,7 @@ from screening.core.model import Contact, Content, Indicator, IndicatorSet, Safe
 from screening.i18n import current_locale
 from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import requires
+from screening.web.pdf import html_to_pdf
 from screening.web.vocabulary import (
     AGE_ESTIMATE_LABELS,
     ASYLUM_LABELS,
@@ -335,24 +334,11 @@ def render_pdf(kind: str, subject: IndicatorSet | Scenario, locale: str) -> byte
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
-    html_class, stylesheet, fonts = _pdf_tools(current_app.static_folder or "")
-    pdf: bytes = html_class(string=render_html(kind, subject, locale)).write_pdf(
-        stylesheets=[stylesheet], font_config=fonts
-    )
+    pdf = html_to_pdf(render_html(kind, subject, locale), STYLESHEET)
     cache[key] = pdf
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
     return pdf
-
-
-@functools.cache
-def _pdf_tools(static_folder: str) -> tuple[Any, Any, Any]:
-    """WeasyPrint, the parsed paper stylesheet and the font configuration, once per process."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    return HTML, CSS(filename=str(Path(static_folder) / STYLESHEET), font_config=fonts), fonts
 
 
 # --- views --------------------------------------------------------------------------------

@@ -5,8 +5,6 @@ Debian's Noto fonts for Arabic script: Noto Naskh Arabic, Noto Nastaliq Urdu).""
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, url_for
@@ -18,6 +16,7 @@ from screening.db import get_session
 from screening.i18n import current_locale
 from screening.roles import SCREENER, TRAINER
 from screening.web.access import requires
+from screening.web.pdf import html_to_pdf
 from screening.web.vocabulary import ANSWER_LABELS
 
 bp = Blueprint("sheets", __name__)
@@ -79,17 +78,7 @@ def render_html(set_id: str, language: str, *, pdf: bool) -> str:
 
 
 def pdf_bytes(html: str) -> bytes:
-    html_class, stylesheet, fonts = _pdf_tools(current_app.static_folder or "")
-    return html_class(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _pdf_tools(static_folder: str) -> tuple[Any, Any, Any]:
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    return HTML, CSS(filename=str(Path(static_folder) / STYLESHEET), font_config=fonts), fonts
+    return html_to_pdf(html, STYLESHEET)
 
 
 @bp.get("/sheets/<set_id>/<language>")

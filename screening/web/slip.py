@@ -26,6 +26,7 @@ from screening.core.model import Content
 from screening.db import get_session
 from screening.models import Screening, User
 from screening.settings import SLIP_LOGO_TYPES, Settings, slip_logo_file
+from screening.web.pdf import html_to_pdf
 from screening.web.presenting import profile_rows, result_view
 from screening.web.vocabulary import INSTITUTIONS, ROLES
 
@@ -122,20 +123,13 @@ def render_pdf(screening: Screening, locale: str) -> bytes:
     return pdf
 
 
+#: The print view's and the PDF's stylesheet.
+STYLESHEET = "slip.css"
+
+
 def pdf_bytes(html: str) -> bytes:
-    """The slip's HTML as PDF, with the print stylesheet (WeasyPrint is imported only when needed)."""
-    html_class, stylesheet, fonts = _pdf_tools(current_app.static_folder or "")
-    return html_class(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _pdf_tools(static_folder: str) -> tuple[Any, Any, Any]:
-    """WeasyPrint, the parsed print stylesheet and the font configuration, once per process."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    return HTML, CSS(filename=str(Path(static_folder) / "slip.css"), font_config=fonts), fonts
+    """The slip's HTML as PDF, with the print stylesheet."""
+    return html_to_pdf(html, STYLESHEET)
 
 
 def _letterhead(settings: Settings, screening: Screening, locale: str) -> str:
