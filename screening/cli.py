@@ -94,7 +94,7 @@ def sets(content_dir: Path | None, as_json: bool) -> None:
 @click.argument("old_version")
 @click.argument("new_version")
 def diff(content_dir: Path | None, set_id: str, old_version: str, new_version: str) -> None:
-    """Indicators added, removed and changed between two versions of a set."""
+    """Indicators and safety checks added, removed and changed between two versions of a set."""
     content = _content(content_dir)
     try:
         old, new = resolve_set(content, set_id, old_version), resolve_set(content, set_id, new_version)

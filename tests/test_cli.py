@@ -27,9 +27,17 @@ def test_sets_as_json_lists_versions_and_status() -> None:
     rows = json.loads(out)
     assert code == 0
     general = [r for r in rows if r["id"] == "general"]
-    assert [r["version"] for r in general] == ["2025.1", "2026.1", "2026.2"]
-    assert [r["default"] for r in general] == [False, False, True]
+    assert [r["version"] for r in general] == ["2025.1", "2026.1", "2026.2", "2026.3"]
+    assert [r["default"] for r in general] == [False, False, False, True]
     assert {r["id"] for r in rows} == {"general", "health", "labour", "migrants", "child"}
+
+
+def test_diff_shows_a_reworded_safety_check() -> None:
+    code, out, _ = run("diff", "general", "2026.2", "2026.3")
+    assert code == 0
+    old_text = "The person is NOT alone: a companion is present or can overhear."
+    assert f"~ safety.person_alone text.en: {old_text!r} -> " in out
+    assert not [line for line in out.splitlines() if not line.startswith("~ safety.")]  # the indicators are the same
 
 
 def test_diff_shows_added_removed_and_changed() -> None:

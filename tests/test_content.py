@@ -1,6 +1,7 @@
 """Every shipped content file loads, and released files are never edited."""
 
 import hashlib
+import re
 from pathlib import Path
 
 import yaml
@@ -43,8 +44,8 @@ def test_the_five_sets_ship_with_a_released_default(content: Content) -> None:
 
 
 def test_a_set_ships_in_several_versions_and_the_newest_released_is_default(content: Content) -> None:
-    assert content.versions("general") == ("2025.1", "2026.1", "2026.2")
-    assert content.default_version("general") == "2026.2"
+    assert content.versions("general") == ("2025.1", "2026.1", "2026.2", "2026.3")
+    assert content.default_version("general") == "2026.3"
     assert content.get_set("general", "2025.1") is not None  # old screenings refer to it
 
 
@@ -60,6 +61,23 @@ def test_released_files_are_never_edited(content: Content) -> None:
     for path, digest in _released_files(content).items():
         assert path in recorded, f"{path} is released but has no checksum in {CHECKSUMS.name}: add it"
         assert recorded[path] == digest, f"{path} is released and was edited: publish a new version instead"
+
+
+def test_safety_checks_are_asked_without_capitalised_negations(content: Content) -> None:
+    """UX review finding 11: "The person is NOT alone" under stress invites the wrong tap. From 2026.3
+    every safety check says the risk positively, so that "yes" is the risk without a double negative."""
+    for set_id in content.set_ids():
+        indicator_set = content.get_set(set_id)
+        assert indicator_set is not None
+        for check in indicator_set.sections[0].safety_checks:
+            for language, text in check.text.items():
+                shouted = [w for w in re.findall(r"[^\W\d_]{2,}", text) if w.isupper()]
+                assert not shouted, (indicator_set.ref, check.id, language, shouted)
+                assert not re.search(r"\b(not|nuk|nije)\b", text, re.IGNORECASE), (
+                    indicator_set.ref,
+                    check.id,
+                    language,
+                )
 
 
 def test_safety_comes_first_with_the_required_checks(content: Content) -> None:

@@ -1,13 +1,14 @@
-"""What changed between two versions of an indicator set."""
+"""What changed between two versions of an indicator set: its indicators and its safety checks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from screening.core.model import Indicator, IndicatorSet
+from screening.core.model import Indicator, IndicatorSet, SafetyCheck
 
 COMPARED_FIELDS = ("dimension", "strength_adult", "strength_child", "forms", "mode", "urgent", "text", "guidance")
+SAFETY_FIELDS = ("signal", "text", "guidance")
 
 
 @dataclass(frozen=True)
@@ -29,30 +30,36 @@ class SetDiff:
         return not (self.added or self.removed or self.changed)
 
 
-def _comparable(indicator: Indicator, field: str) -> Any:
-    value = getattr(indicator, field)
+def _comparable(item: Indicator | SafetyCheck, field: str) -> Any:
+    value = getattr(item, field)
     return dict(value) if field in ("text", "guidance") else value
 
 
+def _items(indicator_set: IndicatorSet) -> dict[str, Indicator | SafetyCheck]:
+    """The set's safety checks and indicators by id, in the order they are asked."""
+    checks = {c.id: c for section in indicator_set.sections for c in section.safety_checks}
+    return {**checks, **{i.id: i for i in indicator_set.indicators}}
+
+
 def diff_sets(old: IndicatorSet, new: IndicatorSet) -> SetDiff:
-    old_ids = [i.id for i in old.indicators]
-    new_ids = [i.id for i in new.indicators]
+    old_items, new_items = _items(old), _items(new)
     changes: list[Change] = []
-    for indicator_id in (i for i in new_ids if i in old_ids):
-        before, after = old.indicator(indicator_id), new.indicator(indicator_id)
-        assert before is not None and after is not None
-        for field in COMPARED_FIELDS:
+    for item_id, after in new_items.items():
+        before = old_items.get(item_id)
+        if before is None:
+            continue
+        for field in COMPARED_FIELDS if isinstance(after, Indicator) else SAFETY_FIELDS:
             a, b = _comparable(before, field), _comparable(after, field)
             if a == b:
                 continue
             if isinstance(a, dict):
                 for language in b:
                     if a.get(language) != b[language]:
-                        changes.append(Change(indicator_id, f"{field}.{language}", a.get(language), b[language]))
+                        changes.append(Change(item_id, f"{field}.{language}", a.get(language), b[language]))
             else:
-                changes.append(Change(indicator_id, field, a, b))
+                changes.append(Change(item_id, field, a, b))
     return SetDiff(
-        added=tuple(i for i in new_ids if i not in old_ids),
-        removed=tuple(i for i in old_ids if i not in new_ids),
+        added=tuple(i for i in new_items if i not in old_items),
+        removed=tuple(i for i in old_items if i not in new_items),
         changed=tuple(changes),
     )
