@@ -16,7 +16,7 @@ import yaml
 
 from screening.core.assessment import Assessment, assess
 from screening.core.inputs import parse_screening_input
-from screening.core.model import Content, IndicatorSet
+from screening.core.model import Content, IndicatorSet, version_key
 
 VERSION = "2026.2"
 CASES_FILE = Path(__file__).resolve().parents[1] / "referral_rules" / "cases" / f"{VERSION}.yaml"
@@ -67,6 +67,20 @@ def test_case_gives_the_expected_decision_in_every_set_holding_it(content: Conte
         wanted = {key: expected[key] for key in ("outcome", "child", "urgent") if key in expected}
         wanted["referrals"] = expected["referrals"] or {}
         assert {k: got[k] for k in wanted} == wanted, (indicator_set.ref, assessment.result.explanation["en"])
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["name"]) for c in _cases()])
+def test_every_later_release_scored_with_these_rules_decides_the_same(content: Content, case: dict[str, Any]) -> None:
+    """2026.3 rewords safety checks only: every set of a later version scored with VERSION must give
+    each case the same decision as its VERSION set."""
+    for indicator_set in _sets_holding(content, case):
+        later = [
+            content.get_set(indicator_set.id, v)
+            for v in content.versions(indicator_set.id)
+            if version_key(v) > version_key(VERSION)
+        ]
+        for newer in (s for s in later if s is not None and s.scoring == VERSION):
+            assert _decision(_run(content, newer, case)) == _decision(_run(content, indicator_set, case)), newer.ref
 
 
 def test_the_cases_cover_what_the_sources_expect() -> None:

@@ -227,7 +227,11 @@ def as_stored(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_stored_row(content: Content, indicator_set: IndicatorSet, case: dict[str, Any], row: Screening) -> None:
-    assert (row.status, row.set_id, row.set_version) == ("completed", indicator_set.id, VERSION)
+    # The pages start the set's current version (2026.3 rewords safety checks only): scored with VERSION.
+    current = content.get_set(indicator_set.id)
+    assert current is not None and current.scoring == VERSION
+    assert [i.id for i in current.indicators] == [i.id for i in indicator_set.indicators]
+    assert (row.status, row.set_id, row.set_version) == ("completed", indicator_set.id, current.version)
     assert (row.scoring_version, row.rules_version) == (VERSION, VERSION)
     assert stored_decision(row) == expected(case)
     # What the case answers is stored as answered; everything else stays unanswered.
@@ -235,8 +239,8 @@ def check_stored_row(content: Content, indicator_set: IndicatorSet, case: dict[s
     profile, answers = parse_screening_input(case["input"])
     assert ops.core_profile(row) == profile, "the stored profile reads as the case's profile"
     # The stored answers re-score to the stored result, and to what the core gives for the case.
-    again = assess(content, indicator_set, row.answers, ops.core_profile(row), row.rules_version)
-    core = assess(content, indicator_set, answers, profile, rules_version=VERSION)
+    again = assess(content, current, row.answers, ops.core_profile(row), row.rules_version)
+    core = assess(content, current, answers, profile, rules_version=VERSION)
     scored, stored_result = as_stored(again.result.to_dict()), row.result or {}
     assert {key: stored_result.get(key) for key in scored} == scored
     assert scored == as_stored(core.result.to_dict())
