@@ -230,7 +230,8 @@ def test_the_slip_keeps_the_review_status_of_its_completion(app: Flask, client: 
     tree = tmp_path / "content"
     for folder in ("indicators", "referral_rules"):
         shutil.copytree(ROOT / folder, tree / folder)
-    french = tree / "indicators/bank/2026.2/interviewee/fr.yaml"
+    bank = app.extensions["screening.content"].get_set("migrants").bank  # the bank the screening used
+    french = tree / f"indicators/bank/{bank}/interviewee/fr.yaml"
     reviewed = '  status: reviewed_by_native_speaker\n  by: "R. Reviewer"\n  "on": 2026-12-10'
     french.write_text(french.read_text(encoding="utf-8").replace("  status: written", reviewed), encoding="utf-8")
     app.extensions["screening.content"] = load_content(tree)

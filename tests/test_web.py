@@ -212,7 +212,7 @@ def test_an_unknown_set_or_step_is_a_clear_error(app: Flask, client: Client) -> 
     base = start(client)
     assert client.get(f"{base}/no-such-step").status_code == 404
     assert client.get("/s/not-a-token/safety").status_code == 404
-    assert rows(app)[0].set_version == "2026.2"
+    assert rows(app)[0].set_version == app.extensions["screening.content"].default_version("general")
 
 
 def test_an_incomplete_profile_re_renders_with_errors_and_keeps_input(client: Client) -> None:
@@ -279,7 +279,7 @@ def test_the_slip_re_renders_identically_after_the_content_changes(app: Flask, c
 def test_healthz_reports_loaded_content(client: Client) -> None:
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok"
-    assert data["sets"]["general"] == ["2025.1", "2026.1", "2026.2"]
+    assert data["sets"]["general"] == ["2025.1", "2026.1", "2026.2", "2026.3"]
     assert data["referral_rules"] == ["2026.1", "2026.2"]
 
 
