@@ -176,6 +176,32 @@ class TrainingAttempt(Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class TrainingRun(Base):
+    """A trainee's rehearsal of one scenario on the real checklist's pages: what they have answered
+    so far, and once they finish, the result, referrals and slip number they were shown. Kept
+    apart from ``screenings``: a rehearsal is never a real screening, never counted nor audited."""
+
+    __tablename__ = "training_runs"
+    __table_args__ = (UniqueConstraint("trainee_id", "scenario_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(80))
+    step: Mapped[str] = mapped_column(String(60), default="safety")
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    consent: Mapped[str] = mapped_column(String(16), default="not_recorded")
+    informed_of_rights: Mapped[bool | None] = mapped_column(Boolean)
+    scoring_version: Mapped[str | None] = mapped_column(String(20))
+    rules_version: Mapped[str | None] = mapped_column(String(20))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    referrals: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    slip_number: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ApiToken(Base):
     """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
 

@@ -322,7 +322,7 @@ def _stored_referrals(content: Content, assessment: Assessment) -> list[dict[str
     return stored
 
 
-def _completion(content: Content, screening: Screening, locale: str) -> dict[str, Any]:
+def completion_values(content: Content, screening: Screening, locale: str) -> dict[str, Any]:
     """Every column completion writes, scored from the answers and profile it writes with them."""
     assessment = _assess(content, screening)
     now = utcnow()
@@ -343,6 +343,11 @@ def _completion(content: Content, screening: Screening, locale: str) -> dict[str
     }
 
 
+def referrals_now(content: Content, screening: Screening) -> list[dict[str, Any]]:
+    """The referrals re-derived from what ``screening`` holds now (its consent may have changed)."""
+    return _stored_referrals(content, _assess(content, screening))
+
+
 def complete(db: Session, content: Content, screening: Screening, locale: str, user: User | None = None) -> bool:
     """Score and store; True for the one request whose completion won.
 
@@ -357,7 +362,7 @@ def complete(db: Session, content: Content, screening: Screening, locale: str, u
 
 def _store_completion(db: Session, content: Content, screening: Screening, locale: str, user: User | None) -> None:
     """Write the completion of a claimed draft: one conditional UPDATE, one audit row, one commit."""
-    values = _completion(content, screening, locale)
+    values = completion_values(content, screening, locale)
     done = db.execute(
         update(Screening)
         .where(Screening.id == screening.id, Screening.status == DRAFT)
@@ -406,7 +411,7 @@ def create_completed(
         created_by_id=user.id,
         **fields,
     )
-    for column, value in _completion(content, screening, locale).items():
+    for column, value in completion_values(content, screening, locale).items():
         setattr(screening, column, value)
     db.add(screening)
     try:
@@ -461,7 +466,7 @@ def record_consent(
         return False
     screening.consent = consent
     screening.informed_of_rights = informed
-    screening.referrals = _stored_referrals(content, _assess(content, screening))
+    screening.referrals = referrals_now(content, screening)
     statistics_db.replace_referrals(db, screening.id, _pairs(screening.referrals))
     screening.updated_at = utcnow()
     audit.record(db, "consent_recorded", actor=_name(user), object_type="screening", object_id=screening.id)

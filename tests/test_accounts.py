@@ -44,7 +44,9 @@ def test_every_route_declares_who_may_use_it(app: Flask) -> None:
     # read-only content; the rest of the API declares token access.
     assert public == [
         "api.get_set", "api.openapi", "api.sets", "auth.index", "auth.login", "checklist.switch_language",
-        "ops.healthz", "static", "training.feedback", "training.join", "training.scenario", "training.scenarios",
+        "ops.healthz", "static", "training.feedback", "training.join", "training.rehearse_consent",
+        "training.rehearse_danger", "training.rehearse_result", "training.rehearse_slip", "training.rehearse_slip_pdf",
+        "training.rehearse_step", "training.scenario", "training.scenarios",
     ]  # fmt: skip
 
 

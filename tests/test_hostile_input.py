@@ -107,11 +107,11 @@ def test_a_nameless_multipart_part_on_a_training_scenario_is_refused(app: Flask,
     scenario = sorted(content.scenarios)[0]
     _trainer, code = create_session(app, content, [scenario])
     trainee = join(app, code, "Ana", "police", "en")
-    trainee.get(f"/t/{scenario}")
+    trainee.get(trainee.get(f"/t/{scenario}").headers["Location"])
     assert trainee.csrf
-    body, content_type = _multipart_with_a_nameless_part(trainee.csrf, {})
+    body, content_type = _multipart_with_a_nameless_part(trainee.csrf, {"_action": "next"})
     response = trainee.client.post(
-        f"/t/{scenario}", data=body, content_type=content_type, headers={"Accept-Language": "en"}
+        f"/t/{scenario}/s/safety", data=body, content_type=content_type, headers={"Accept-Language": "en"}
     )
     assert_refused_page(response)
 

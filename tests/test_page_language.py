@@ -30,8 +30,8 @@ from screening.models import Screening
 from screening.settings import Settings
 from screening.web import vocabulary
 from screening.web.access import PUBLIC, TOKEN, access_of
-from screening.web.forms import field_name
 from tests.conftest import ROOT, Client, login, make_user
+from tests.rehearsal import rehearse
 from tests.test_training import create_session, join
 from tests.test_web import ADULT_PROFILE, PRESUMED, answer_all_pages, finish, start
 
@@ -41,8 +41,10 @@ NOT_PAGES = {
     "static": "files, not pages",
     "ops.healthz": "a machine's health check",
     "checklist.switch_language": "a redirect",
+    "training.scenario": "a redirect to the page the rehearsal is on",
     "auth.index": "a redirect to each role's first page",
     "checklist.slip_pdf": "the PDF of the print view's template (the print view is checked)",
+    "training.rehearse_slip_pdf": "the PDF of the training slip's print view (the print view is checked)",
     "sheets.sheet_pdf": "the PDF of the question sheet's template (the print view is checked)",
     "admin.audit_export": "a CSV for machines, keyed in English",
     "admin.records_export": "HTCDS field names and codes, for machines",
@@ -199,6 +201,8 @@ class World:
     #: A draft whose person speaks Arabic (issue 15), and its sections with questions for the person.
     person_draft: str = ""
     person_steps: tuple[str, ...] = ()
+    #: The pages of the trainee's unfinished rehearsal (of ``scenario_ids[1]``; the first is finished).
+    rehearsal_steps: list[str] = dataclasses.field(default_factory=list)
 
 
 def build_world(app: Flask, content: Content) -> World:
@@ -239,13 +243,17 @@ def build_world(app: Flask, content: Content) -> World:
     trainer, code = create_session(app, content, [scenario.id, untried.id])
     clients["trainer"] = trainer
     trainee = join(app, code, "Arta", "police", "sq")
-    trainee.post(f"/t/{scenario.id}", data={field_name(i): "yes" for i in scenario.must_mark[1:]})
+    rehearse(trainee, scenario, scenario.must_mark[1:])
+    trainee.get(f"/t/{untried.id}")  # begun, not finished: its pages are open
+    untried_set = content.get_set(untried.set_id, untried.set_version)
+    assert untried_set is not None
     clients["trainee"] = trainee
     clients["anonymous"] = Client(app.test_client())
     person = start(screener, locale="sq", second="ar").split("/")[2]
     asked = tuple(s.id for s in indicator_set.sections if any(i.mode == "ask" for i in s.indicators))
     world = World(clients, [token, danger.split("/")[2]], draft_token, steps, code, [scenario.id, untried.id])
     world.person_draft, world.person_steps = person, asked
+    world.rehearsal_steps = ops.steps(untried_set, child=False)
     return world
 
 
@@ -274,6 +282,11 @@ def urls_for(app: Flask, endpoint: str, world: World, content: Content) -> list[
     }
     if endpoint == "checklist.step":
         return [f"/s/{world.draft}/{step}" for step in world.draft_steps]
+    if endpoint == "training.rehearse_step":
+        return [f"/t/{world.scenario_ids[1]}/s/{step}" for step in world.rehearsal_steps]
+    if endpoint in ("training.rehearse_slip", "training.rehearse_result", "training.rehearse_danger"):
+        finished = f"/t/{world.scenario_ids[0]}/{endpoint.rsplit('_', 1)[1]}"
+        return [finished] + ([f"{finished}?lang={lang}" for lang in LOCALES] if endpoint.endswith("slip") else [])
     if endpoint.startswith("person."):
         # The draft without a person's language shows the language choice; the Arabic one the pages.
         number = {"number": 1} if "number" in rule.arguments else {}

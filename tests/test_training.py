@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from screening.core.languages import localise
 from screening.core.model import Content
 from screening.core.training import give_feedback
-from screening.models import AuditEvent, Screening, TrainingSession
+from screening.models import AuditEvent, Screening, TrainingAttempt, TrainingSession
 from screening.web.forms import field_name
 from tests.conftest import Client, login, make_user
+from tests.rehearsal import rehearse
 
 
 def create_session(app: Flask, content: Content, scenario_ids: list[str]) -> tuple[Client, str]:
@@ -56,15 +57,23 @@ def test_a_class_end_to_end_in_three_languages(app: Flask, content: Content) -> 
     arta = join(app, code, "Arta", "police", "sq")
     milan = join(app, code, "Milan", "social_worker", "sr_Cyrl")
     jane = join(app, code, "Jane", "health_worker", "en")
-    page = milan.get(f"/t/{first.id}")
+    page = milan.get(f"/t/{first.id}/s/safety")
+    assert page.status_code == 302  # a rehearsal begins at its beginning
+    page = milan.get(milan.get(f"/t/{first.id}").headers["Location"])
     assert '<html lang="sr-Cyrl"' in page.get_data(as_text=True)
     assert "ОБУКА" in page.get_data(as_text=True) or "TRAINING" in page.get_data(as_text=True)
 
-    arta.post(f"/t/{first.id}", data={field_name(i): "yes" for i in first.must_mark})
-    milan.post(f"/t/{first.id}", data={field_name(i): "yes" for i in first.must_mark[1:]})
-    jane.post(f"/t/{first.id}", data={})
-    again = jane.post(f"/t/{first.id}", data={field_name(first.must_mark[0]): "yes"})  # a second try is refused
-    assert again.status_code == 302 and again.headers["Location"].endswith("/feedback")
+    rehearse(arta, first, first.must_mark)
+    rehearse(milan, first, first.must_mark[1:])
+    rehearse(jane, first, [])
+    again = jane.post(  # a second try is refused: the rehearsal is finished
+        f"/t/{first.id}/s/safety", data={field_name(first.must_mark[0]): "yes", "_action": "next"}
+    )
+    assert again.status_code == 302 and again.headers["Location"].endswith("/result")
+    with Session(app.extensions["screening.engine"]) as db:
+        attempts = db.scalars(select(TrainingAttempt)).all()
+        assert len(attempts) == 3  # one each: Jane's late "yes" changed nothing
+        assert [a.feedback["found"] for a in attempts][2] == [] and "yes" not in attempts[2].answers.values()
     feedback = milan.get(f"/t/{first.id}/feedback").get_data(as_text=True)
     missed_text = {i.id: i.text for i in content.get_set(first.set_id, first.set_version).indicators}[
         first.must_mark[0]
@@ -132,9 +141,7 @@ def test_before_and_after_the_training(app: Flask, content: Content) -> None:
     arta = join(app, code, "Arta", "police", "sq")
     jane = join(app, code, "Jane", "labour_inspector", "en")
     for (name, scenario_id), marked in plan.items():
-        client = arta if name == "Arta" else jane
-        client.get(f"/t/{scenario_id}")
-        assert client.post(f"/t/{scenario_id}", data={field_name(i): "yes" for i in marked}).status_code == 302
+        rehearse(arta if name == "Arta" else jane, content.scenarios[scenario_id], marked)
     engine = {
         key: give_feedback(content, content.scenarios[key[1]], dict.fromkeys(v, "yes")) for key, v in plan.items()
     }

@@ -10,6 +10,7 @@ from typing import Any
 from screening.core.assessment import assess
 from screening.core.inputs import parse_screening_input
 from screening.core.model import Content, Scenario
+from screening.core.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Feedback:
     score: int  # 0-100: must-mark found, less unsupported marks, as a share of must-mark
     outcome: str = ""  # the outcome these answers give (presumed, possible, labour_rights, ...)
     expected_outcome: str = ""  # the outcome the must-mark answers give
+    child: bool | None = None  # whether the trainee's profile treated the person as a child
+    expected_child: bool | None = None  # whether the scenario's person counts as a child
 
     @property
     def level_right(self) -> bool:
@@ -42,11 +45,18 @@ def expected_outcome(content: Content, scenario: Scenario) -> tuple[int, dict[st
     return feedback.level, dict(feedback.referrals)
 
 
-def give_feedback(content: Content, scenario: Scenario, answers: Mapping[str, str]) -> Feedback:
+def give_feedback(
+    content: Content, scenario: Scenario, answers: Mapping[str, str], profile: Profile | None = None
+) -> Feedback:
+    """The trainee's result beside the expected one. ``profile`` is the profile the trainee entered
+    in a rehearsal: their level and contacts are then the ones their result page showed (a child
+    entered as an adult loses the child rule, as it would in a real screening). Without it, the
+    scenario's own profile is used. The expected result always uses the scenario's profile."""
     indicator_set = content.get_set(scenario.set_id, scenario.set_version)
     assert indicator_set is not None, "the loader checks a scenario's set"
-    profile, _ = parse_screening_input(dict(scenario.profile))
-    assessment = assess(content, indicator_set, answers, profile)
+    truth, _ = parse_screening_input(dict(scenario.profile))
+    entered = profile or truth
+    assessment = assess(content, indicator_set, answers, entered)
     yes = {item for item, answer in answers.items() if answer == "yes"}
     must, supported = set(scenario.must_mark), set(scenario.must_mark) | set(scenario.may_mark)
     position = {
@@ -60,7 +70,7 @@ def give_feedback(content: Content, scenario: Scenario, answers: Mapping[str, st
     found = in_set_order(must & yes)
     unsupported = in_set_order(yes - supported)
     score = max(0, len(found) - len(unsupported)) * 100 // max(1, len(must))
-    expected = assess(content, indicator_set, dict.fromkeys(scenario.must_mark, "yes"), profile).result
+    expected = assess(content, indicator_set, dict.fromkeys(scenario.must_mark, "yes"), truth).result
     return Feedback(
         scenario=scenario.id,
         missed=in_set_order(must - yes),
@@ -73,4 +83,6 @@ def give_feedback(content: Content, scenario: Scenario, answers: Mapping[str, st
         score=score,
         outcome=assessment.result.level_key,
         expected_outcome=expected.level_key,
+        child=assessment.result.child,
+        expected_child=expected.child,
     )

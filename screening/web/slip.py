@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
@@ -26,6 +26,7 @@ from screening.core.model import Content
 from screening.db import get_session
 from screening.models import Screening, User
 from screening.settings import SLIP_LOGO_TYPES, Settings, slip_logo_file
+from screening.web.flow import Flow, checklist_flow
 from screening.web.pdf import html_to_pdf
 from screening.web.presenting import profile_rows, result_view
 from screening.web.vocabulary import INSTITUTIONS, ROLES
@@ -35,8 +36,14 @@ TEMPLATE = "slip/slip.html"
 DATE_TIME_PATTERN = "dd.MM.yyyy HH:mm"
 
 
-def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
-    """Everything the referral slip prints, in ``locale``; call it under ``force_locale(locale)``."""
+def slip_view(
+    screening: Screening, locale: str, flow: Flow | None = None, officer: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything the referral slip prints, in ``locale``; call it under ``force_locale(locale)``.
+
+    ``flow`` says where its links lead (a real screening's pages unless given); a training flow's
+    slip is marked TRAINING on every page and names the trainee as ``officer``."""
+    flow = flow or checklist_flow(screening.token)
     content: Content = current_app.extensions["screening.content"]
     settings: Settings = current_app.config["SCREENING_SETTINGS"]
     view = result_view(screening, locale)
@@ -46,23 +53,31 @@ def slip_view(screening: Screening, locale: str) -> dict[str, Any]:
         letterhead=_letterhead(settings, screening, locale),
         logo=_logo(settings),
         completed_at=format_datetime(screening.completed_at, DATE_TIME_PATTERN) if screening.completed_at else "",
-        officer=_officer(screening),
+        officer=officer or _officer(screening),
+        training=flow.training,
         scoring_version=screening.scoring_version,
         rules_version=screening.rules_version,
         observed=_observed(result, locale),
         interviewee=_interviewee(result, locale),
         profile=profile_rows(screening.profile or {}, content, locale),
         html_lang=locale.replace("_", "-"),
-        back_url=url_for("checklist.result", token=screening.token),
-        pdf_url=url_for("checklist.slip_pdf", token=screening.token, lang=locale),
+        back_url=flow.url("result"),
+        pdf_url=flow.url("slip_pdf", lang=locale),
     )
     return view
 
 
-def render_html(screening: Screening, locale: str, *, pdf: bool) -> str:
+def render_html(
+    screening: Screening,
+    locale: str,
+    *,
+    pdf: bool,
+    flow: Flow | None = None,
+    officer: dict[str, Any] | None = None,
+) -> str:
     """The slip in the recipient's language ``locale``: the print view, or the PDF's source."""
     with force_locale(locale):
-        return render_template(TEMPLATE, slip=slip_view(screening, locale), pdf=pdf)
+        return render_template(TEMPLATE, slip=slip_view(screening, locale, flow, officer), pdf=pdf)
 
 
 class PdfCache:

@@ -10,12 +10,14 @@ import datetime as dt
 import io
 import secrets
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,20 +26,33 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from screening import address_limits
-from screening.core.inputs import parse_screening_input
-from screening.core.languages import NATIVE_NAMES, UI_LOCALES
-from screening.core.model import Content, IndicatorSet, Scenario, Section
+from screening import operations as ops
+from screening.core.languages import NATIVE_NAMES, UI_LOCALES, normalise_locale
+from screening.core.model import Content, IndicatorSet, Scenario
 from screening.core.training import give_feedback
 from screening.core.training_report import AFTER, BEFORE, PHASES, Attempt, ClassReport, Figures, change
 from screening.core.training_report import class_report as compute_class_report
 from screening.db import get_session
-from screening.i18n import remember_locale
-from screening.models import JoinAddress, Trainee, TrainingAttempt, TrainingSession, utcnow
+from screening.i18n import current_locale, remember_locale
+from screening.models import (
+    COMPLETED,
+    DRAFT,
+    JoinAddress,
+    Screening,
+    Trainee,
+    TrainingAttempt,
+    TrainingRun,
+    TrainingSession,
+    utcnow,
+)
 from screening.roles import TRAINER
-from screening.web import forms
+from screening.web import forms, views
+from screening.web import slip as referral_slip
 from screening.web.access import public, requires
 from screening.web.csv_export import csv_response
+from screening.web.flow import Flow, rehearsal_flow
 from screening.web.forms import Form
+from screening.web.vocabulary import INSTITUTIONS, ROLES
 
 bp = Blueprint("training", __name__)
 
@@ -114,7 +129,8 @@ class JoinForm(Form):
 
 @bp.context_processor
 def training_banner() -> dict[str, Any]:
-    return {"training": True}
+    """Every training page says TRAINING; a rehearsal's pages also keep its narrative in view."""
+    return {"training": True, "rehearsed": g.get("rehearsed")}
 
 
 def _new_code() -> str:
@@ -522,56 +538,226 @@ def _scenario(training: TrainingSession, scenario_id: str) -> Scenario:
     return scenario
 
 
-@bp.route("/t/<scenario_id>", methods=["GET", "POST"])
-@public
-def scenario(scenario_id: str) -> Any:
-    trainee, training = _trainee()
-    chosen = _scenario(training, scenario_id)
-    indicator_set = _content().get_set(chosen.set_id, chosen.set_version)
-    assert indicator_set is not None
-    sections = _scenario_sections(indicator_set, chosen)
-    item_ids = [c.id for s in sections for c in s.safety_checks] + [i.id for s in sections for i in s.indicators]
-    db = get_session()
-    attempt = db.scalars(
-        select(TrainingAttempt).where(
-            TrainingAttempt.trainee_id == trainee.id, TrainingAttempt.scenario_id == chosen.id
-        )
-    ).first()
-    if attempt is not None:
-        return redirect(url_for("training.feedback", scenario_id=chosen.id))
-    form = forms.answers_form(item_ids, request.form if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.validate() and not forms.unexpected_fields(request.form, item_ids):
-            answers = forms.answers_from_form(form, item_ids)
-            result = give_feedback(_content(), chosen, answers)
-            db.add(
-                TrainingAttempt(
-                    trainee_id=trainee.id, scenario_id=chosen.id, answers=answers, feedback=result.to_dict()
-                )
+#: The seat a trainee's profession takes in a rehearsal (an institution and a role, as a
+#: screener's account and start page give them), so the danger advice and the slip fit it.
+PROFESSION_SEATS = {
+    "police": ("police", "first_contact_officer"),
+    "border_police": ("border_police", "first_contact_officer"),
+    "labour_inspector": ("labour_inspectorate", "labour_inspector"),
+    "social_worker": ("csw", "social_worker"),
+    "health_worker": ("health", "health_worker"),
+    "mobile_team": ("other", "other"),
+    "other": ("other", "other"),
+}
+#: Marks a rehearsal's slip number, so no training slip passes for a real one.
+TRAINING_SLIP_PREFIX = "T-"
+
+
+@dataclass
+class RehearsalStore:
+    """A rehearsal's pages keep what they send in its ``training_runs`` row; finishing it adds the
+    trainee's attempt (answers and feedback) the class view counts. Never a screening, never
+    counted in statistics, never audited."""
+
+    run: TrainingRun
+    scenario: Scenario
+    flow: Flow
+
+    def save_answers(self, screening: Screening, answers: dict[str, str], step: str) -> None:
+        if self.run.completed_at is None:
+            screening.answers = self.run.answers = {**self.run.answers, **answers}
+            screening.step = self.run.step = step
+            get_session().commit()
+
+    def save_profile(self, screening: Screening, profile: dict[str, Any], step: str) -> None:
+        if self.run.completed_at is None:
+            screening.profile = self.run.profile = profile
+            screening.step = self.run.step = step
+            get_session().commit()
+
+    def complete(self, screening: Screening, locale: str) -> None:
+        if self.run.completed_at is not None:
+            return
+        values = ops.completion_values(_content(), screening, locale)
+        values["slip_number"] = TRAINING_SLIP_PREFIX + values["slip_number"]
+        for column in ("scoring_version", "rules_version", "locale", "result", "referrals", "slip_number", "step"):
+            setattr(self.run, column, values[column])
+        self.run.completed_at = values["completed_at"]
+        feedback = give_feedback(_content(), self.scenario, self.run.answers, ops.core_profile(screening))
+        db = get_session()
+        db.add(
+            TrainingAttempt(
+                trainee_id=self.run.trainee_id,
+                scenario_id=self.scenario.id,
+                answers=dict(self.run.answers),
+                feedback=feedback.to_dict(),
             )
-            try:
-                db.commit()
-            except IntegrityError:  # a double tap: the first submission stands
-                db.rollback()
-            return redirect(url_for("training.feedback", scenario_id=chosen.id))
-        return render_template(
-            "training/scenario.html",
-            scenario=chosen,
-            sections=sections,
-            form=form,
-            field_name=forms.field_name,
-        ), 400
-    return render_template(
-        "training/scenario.html", scenario=chosen, sections=sections, form=form, field_name=forms.field_name
+        )
+        try:
+            db.commit()
+        except IntegrityError:  # a double tap: the first submission stands
+            db.rollback()
+
+    def record_consent(self, screening: Screening, consent: str, informed: bool) -> None:
+        screening.consent = self.run.consent = consent
+        screening.informed_of_rights = self.run.informed_of_rights = informed
+        screening.referrals = self.run.referrals = ops.referrals_now(_content(), screening)
+        get_session().commit()
+
+
+def as_screening(run: TrainingRun, scenario: Scenario, trainee: Trainee) -> Screening:
+    """The rehearsal as the checklist's pages read a screening. Transient: it is never added to
+    the database session, so nothing of it can be written to ``screenings``."""
+    institution, role = PROFESSION_SEATS.get(trainee.profession, PROFESSION_SEATS["other"])
+    return Screening(
+        token=f"training-{run.id}",
+        status=COMPLETED if run.completed_at else DRAFT,
+        set_id=scenario.set_id,
+        set_version=scenario.set_version,
+        scoring_version=run.scoring_version,
+        rules_version=run.rules_version,
+        locale=run.locale or trainee.language,
+        second_language=None,
+        institution=institution,
+        role=role,
+        step=run.step,
+        profile=dict(run.profile or {}),
+        answers=dict(run.answers or {}),
+        consent=run.consent,
+        informed_of_rights=run.informed_of_rights,
+        result=run.result,
+        referrals=run.referrals,
+        slip_number=run.slip_number,
+        created_at=run.created_at,
+        completed_at=run.completed_at,
     )
 
 
-def _scenario_sections(indicator_set: IndicatorSet, chosen: Scenario) -> tuple[Section, ...]:
-    """The sections a trainee answers: the set's own, and its child module when the scenario's
-    person is or may be a child (as in the checklist)."""
-    profile, _answers = parse_screening_input(dict(chosen.profile))
-    child = profile.counts_as_child(_content().scoring_for(indicator_set).unknown_age_is_child)
-    return indicator_set.sections_for(child)
+@dataclass(frozen=True)
+class Rehearsal:
+    trainee: Trainee
+    scenario: Scenario
+    indicator_set: IndicatorSet
+    run: TrainingRun
+    screening: Screening
+    store: RehearsalStore
+
+
+def _attempt(trainee: Trainee, scenario_id: str) -> TrainingAttempt | None:
+    return (
+        get_session()
+        .scalars(
+            select(TrainingAttempt).where(
+                TrainingAttempt.trainee_id == trainee.id, TrainingAttempt.scenario_id == scenario_id
+            )
+        )
+        .first()
+    )
+
+
+def _rehearsal(scenario_id: str, *, start: bool = False) -> Rehearsal:
+    """The trainee's rehearsal of ``scenario_id``, begun now when ``start`` and not yet begun
+    (else a page of it sends the trainee to its beginning)."""
+    trainee, training = _trainee()
+    chosen = _scenario(training, scenario_id)
+    indicator_set = _content().get_set(chosen.set_id, chosen.set_version)
+    assert indicator_set is not None, "the loader checks a scenario's set"
+    db = get_session()
+    query = select(TrainingRun).where(TrainingRun.trainee_id == trainee.id, TrainingRun.scenario_id == chosen.id)
+    run = db.scalars(query).first()
+    if run is None and not start:
+        abort(redirect(url_for("training.scenario", scenario_id=chosen.id)))
+    if run is None:
+        db.add(TrainingRun(trainee_id=trainee.id, scenario_id=chosen.id, step=ops.SAFETY_STEP, profile={}, answers={}))
+        try:
+            db.commit()
+        except IntegrityError:  # the same tap twice: one run
+            db.rollback()
+        run = db.scalars(query).one()
+    g.rehearsed = chosen  # the narrative, on every page of the rehearsal
+    flow = rehearsal_flow(chosen.id)
+    return Rehearsal(
+        trainee, chosen, indicator_set, run, as_screening(run, chosen, trainee), RehearsalStore(run, chosen, flow)
+    )
+
+
+@bp.get("/t/<scenario_id>")
+@public
+def scenario(scenario_id: str) -> BaseResponse:
+    """Begin (or go back to) the rehearsal of a scenario on the real checklist's pages."""
+    trainee, training = _trainee()
+    chosen = _scenario(training, scenario_id)
+    has_run = (
+        get_session()
+        .scalars(
+            select(TrainingRun.id).where(TrainingRun.trainee_id == trainee.id, TrainingRun.scenario_id == chosen.id)
+        )
+        .first()
+    )
+    if has_run is None and _attempt(trainee, chosen.id) is not None:  # answered before rehearsals
+        return redirect(url_for("training.feedback", scenario_id=chosen.id))
+    rehearsal = _rehearsal(scenario_id, start=True)
+    if rehearsal.run.completed_at is not None:
+        return redirect(rehearsal.store.flow.url("result"))
+    return redirect(rehearsal.store.flow.url("step", step=rehearsal.run.step or ops.SAFETY_STEP))
+
+
+@bp.route("/t/<scenario_id>/s/<step>", methods=["GET", "POST"])
+@public
+def rehearse_step(scenario_id: str, step: str) -> Any:
+    r = _rehearsal(scenario_id)
+    return views.step_page(r.screening, r.indicator_set, step, r.store)
+
+
+@bp.get("/t/<scenario_id>/danger")
+@public
+def rehearse_danger(scenario_id: str) -> str:
+    r = _rehearsal(scenario_id)
+    return views.danger_page(r.screening, r.store.flow)
+
+
+@bp.get("/t/<scenario_id>/result")
+@public
+def rehearse_result(scenario_id: str) -> Any:
+    r = _rehearsal(scenario_id)
+    return views.result_page(r.screening, r.indicator_set, r.store.flow)
+
+
+@bp.post("/t/<scenario_id>/consent")
+@public
+def rehearse_consent(scenario_id: str) -> Any:
+    r = _rehearsal(scenario_id)
+    return views.consent_page(r.screening, r.store)
+
+
+def _rehearsal_slip(scenario_id: str, *, pdf: bool) -> str:
+    r = _rehearsal(scenario_id)
+    if not r.screening.completed:
+        abort(404)
+    language = normalise_locale(request.args.get("lang")) or current_locale()
+    officer = {"name": r.trainee.display_name, "account_only": False, "role": "", "institution": ""}
+    institution, role = PROFESSION_SEATS.get(r.trainee.profession, PROFESSION_SEATS["other"])
+    with force_locale(language):
+        officer.update(role=str(ROLES[role]), institution=str(INSTITUTIONS[institution]))
+    return referral_slip.render_html(r.screening, language, pdf=pdf, flow=r.store.flow, officer=officer)
+
+
+@bp.get("/t/<scenario_id>/slip")
+@public
+def rehearse_slip(scenario_id: str) -> str:
+    """The slip the trainee would hand over, marked TRAINING on every page."""
+    return _rehearsal_slip(scenario_id, pdf=False)
+
+
+@bp.get("/t/<scenario_id>/slip.pdf")
+@public
+def rehearse_slip_pdf(scenario_id: str) -> Response:
+    if not current_app.config["SCREENING_SETTINGS"].pdf_enabled:
+        abort(404)
+    pdf = referral_slip.pdf_bytes(_rehearsal_slip(scenario_id, pdf=True))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="training-slip.pdf"'
+    return response
 
 
 @bp.get("/t/<scenario_id>/feedback")
@@ -579,22 +765,19 @@ def _scenario_sections(indicator_set: IndicatorSet, chosen: Scenario) -> tuple[S
 def feedback(scenario_id: str) -> BaseResponse | str:
     trainee, training = _trainee()
     chosen = _scenario(training, scenario_id)
-    attempt = (
-        get_session()
-        .scalars(
-            select(TrainingAttempt).where(
-                TrainingAttempt.trainee_id == trainee.id, TrainingAttempt.scenario_id == chosen.id
-            )
-        )
-        .first()
-    )
+    attempt = _attempt(trainee, chosen.id)
     if attempt is None:
         return redirect(url_for("training.scenario", scenario_id=chosen.id))
     indicator_set = _content().get_set(chosen.set_id, chosen.set_version)
     assert indicator_set is not None
+    g.rehearsed = chosen
+    rehearsed = get_session().scalars(
+        select(TrainingRun.id).where(TrainingRun.trainee_id == trainee.id, TrainingRun.scenario_id == chosen.id)
+    )
     return render_template(
         "training/feedback.html",
         scenario=chosen,
+        result_url=rehearsal_flow(chosen.id).url("result") if rehearsed.first() is not None else None,
         result=attempt.feedback,
         texts=item_texts([chosen.id]),
         contacts=_content().directory.contacts,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -33,6 +34,7 @@ from screening.roles import SCREENER
 from screening.web import forms
 from screening.web import slip as referral_slip
 from screening.web.access import public, requires, safe_next
+from screening.web.flow import Flow, Store, checklist_flow
 from screening.web.presenting import danger_advice, emergency_number, result_view
 from screening.web.vocabulary import NOT_ASKED_LABEL, USUAL_SET
 
@@ -101,6 +103,29 @@ def start() -> str | BaseResponse:
     return render_template("checklist/start.html", form=form, unfinished=unfinished), 400 if form.errors else 200  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class ScreeningStore:
+    """A real screening's pages keep what they send in its row (see :mod:`screening.operations`)."""
+
+    flow: Flow
+
+    def save_answers(self, screening: Screening, answers: dict[str, str], step: str) -> None:
+        ops.save_answers(get_session(), screening, answers, step)
+
+    def save_profile(self, screening: Screening, profile: dict[str, Any], step: str) -> None:
+        ops.save_profile(get_session(), screening, profile, step)
+
+    def complete(self, screening: Screening, locale: str) -> None:
+        ops.complete(get_session(), content(), screening, locale, g.user)
+
+    def record_consent(self, screening: Screening, consent: str, informed: bool) -> None:
+        ops.record_consent(get_session(), content(), screening, consent, informed, g.user)
+
+
+def _store(token: str) -> ScreeningStore:
+    return ScreeningStore(checklist_flow(token))
+
+
 def _child(screening: Screening, indicator_set: IndicatorSet) -> bool:
     """Whether the profile brings in the set's child module (and the child rule)."""
     return ops.counts_as_child(content(), indicator_set, screening)
@@ -116,44 +141,48 @@ def _neighbours(screening: Screening, indicator_set: IndicatorSet, step: str) ->
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
 
 
-def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str) -> BaseResponse:
+def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str, flow: Flow) -> BaseResponse:
     """Where the buttons lead: language switch stays, back goes back, next (or review) goes on."""
     if LANG_BUTTON in request.form:
         remember_locale(normalise_locale(request.form[LANG_BUTTON]))
-        return redirect(url_for("checklist.step", token=screening.token, step=step))
+        return redirect(flow.url("step", step=step))
     previous, following = _neighbours(screening, indicator_set, step)
-    if request.form.get(ACTION_BUTTON) == "person":
+    if request.form.get(ACTION_BUTTON) == "person" and not flow.training:
         return redirect(url_for("person.start", token=screening.token, step=step))
     if request.form.get(ACTION_BUTTON) == "back" and previous:
-        return redirect(url_for("checklist.step", token=screening.token, step=previous))
+        return redirect(flow.url("step", step=previous))
     if request.form.get("_return") == "review":
         following = ops.REVIEW_STEP
-    return redirect(url_for("checklist.step", token=screening.token, step=following or ops.REVIEW_STEP))
+    return redirect(flow.url("step", step=following or ops.REVIEW_STEP))
 
 
 @bp.route("/s/<token>/<step>", methods=["GET", "POST"])
 @requires(SCREENER)
 def step(token: str, step: str) -> Any:
     screening, indicator_set = _load(token)
+    return step_page(screening, indicator_set, step, _store(token))
+
+
+def step_page(screening: Screening, indicator_set: IndicatorSet, step: str, store: Store) -> Any:
+    """One page of the checklist, shown (GET) or saved (POST), in a real screening or a rehearsal."""
     if screening.completed:
-        return redirect(url_for("checklist.result", token=token))
+        return redirect(store.flow.url("result"))
     if step not in _steps(screening, indicator_set):
         abort(404)
     if step == ops.PROFILE_STEP:
-        return _profile_step(screening, indicator_set)
+        return _profile_step(screening, indicator_set, store)
     if step == ops.REVIEW_STEP:
-        return _review_step(screening, indicator_set)
-    return _answers_step(screening, indicator_set, step)
+        return _review_step(screening, indicator_set, store)
+    return _answers_step(screening, indicator_set, step, store)
 
 
-def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) -> Any:
+def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, store: Store) -> Any:
     item_ids = forms.section_items(indicator_set, step, child=_child(screening, indicator_set))
-    db = get_session()
     if request.method == "GET":
         form = forms.answers_form(item_ids, None)
         for item_id in item_ids:
             form[forms.field_name(item_id)].data = screening.answers.get(item_id)
-        return _render_section(screening, indicator_set, step, form)
+        return _render_section(screening, indicator_set, step, form, store.flow)
     form = forms.answers_form(item_ids, request.form)
     tampered = forms.unexpected_fields(request.form, item_ids)
     valid = form.validate() and not tampered
@@ -161,9 +190,9 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
     if not valid and not (switching and form.csrf_token.data and not form.csrf_token.errors):
         if tampered:
             form.form_errors.append(_("This page does not ask these questions; nothing was saved from them."))
-        return _render_section(screening, indicator_set, step, form), 400
+        return _render_section(screening, indicator_set, step, form, store.flow), 400
     in_danger_before = immediate_danger(indicator_set, screening.answers)
-    ops.save_answers(db, screening, forms.answers_from_form(form, item_ids, valid_only=True), step)
+    store.save_answers(screening, forms.answers_from_form(form, item_ids, valid_only=True), step)
     if (
         step == ops.SAFETY_STEP
         and not in_danger_before
@@ -171,17 +200,18 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str) 
         and LANG_BUTTON not in request.form
         and request.form.get(ACTION_BUTTON) != "back"
     ):
-        return redirect(url_for("checklist.danger", token=screening.token))
-    return _after_post(screening, indicator_set, step)
+        return redirect(store.flow.url("danger"))
+    return _after_post(screening, indicator_set, step, store.flow)
 
 
-def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any) -> str:
+def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any, flow: Flow) -> str:
     child = _child(screening, indicator_set)
     order = ops.steps(indicator_set, child=child)
     second = screening.second_language
     return render_template(
         "checklist/section.html",
         screening=screening,
+        flow=flow,
         indicator_set=indicator_set,
         section=ops.section(indicator_set, step, child=child),
         child_module=ops.child_module_ids(indicator_set),
@@ -206,33 +236,41 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
 def danger(token: str) -> str:
     """Stop and call: the advice fits the screener's institution (a police officer calls for backup)."""
     screening, _indicator_set = _load(token)
+    return danger_page(screening, checklist_flow(token))
+
+
+def danger_page(screening: Screening, flow: Flow) -> str:
     phone = emergency_number(content().directory)
     return render_template(
-        "checklist/danger.html", screening=screening, phone=phone, advice=danger_advice(screening.institution, phone)
+        "checklist/danger.html",
+        screening=screening,
+        flow=flow,
+        phone=phone,
+        advice=danger_advice(screening.institution, phone),
     )
 
 
-def _profile_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
+def _profile_step(screening: Screening, indicator_set: IndicatorSet, store: Store) -> Any:
     locale = current_locale()
+    flow = store.flow
     if request.method == "GET":
         form = forms.profile_form(content(), locale, data=_profile_form_data(screening.profile or {}) or None)
-        return _render_profile(screening, indicator_set, form)
+        return _render_profile(screening, indicator_set, form, flow)
     form = forms.profile_form(content(), locale, formdata=request.form)
     if form.csrf_token.errors:
-        return _render_profile(screening, indicator_set, form), 400
+        return _render_profile(screening, indicator_set, form, flow), 400
     complete = form.validate()
     switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) == "back"
     if not complete and not switching:
-        return _render_profile(screening, indicator_set, form), 400
+        return _render_profile(screening, indicator_set, form, flow), 400
     # On a language switch or Back, keep what is valid so far; the review asks for the rest.
     child_before = _child(screening, indicator_set)
-    ops.save_profile(get_session(), screening, {**_profile_data(form), "complete": complete}, ops.PROFILE_STEP)
+    store.save_profile(screening, {**_profile_data(form), "complete": complete}, ops.PROFILE_STEP)
     added = _child(screening, indicator_set) and not child_before and indicator_set.child_sections
     if added and not switching and request.form.get("_return") == "review":
         # The child module has just joined: walk its pages before checking the answers again.
-        first = indicator_set.child_sections[0].id
-        return redirect(url_for("checklist.step", token=screening.token, step=first))
-    return _after_post(screening, indicator_set, ops.PROFILE_STEP)
+        return redirect(flow.url("step", step=indicator_set.child_sections[0].id))
+    return _after_post(screening, indicator_set, ops.PROFILE_STEP, flow)
 
 
 def _profile_form_data(stored: dict[str, Any]) -> dict[str, Any]:
@@ -265,11 +303,12 @@ def _profile_data(form: forms.ProfileForm) -> dict[str, Any]:
     }
 
 
-def _render_profile(screening: Screening, indicator_set: IndicatorSet, form: Any) -> str:
+def _render_profile(screening: Screening, indicator_set: IndicatorSet, form: Any, flow: Flow) -> str:
     order = _steps(screening, indicator_set)
     return render_template(
         "checklist/profile.html",
         screening=screening,
+        flow=flow,
         form=form,
         step=ops.PROFILE_STEP,
         position=order.index(ops.PROFILE_STEP) + 1,
@@ -279,23 +318,24 @@ def _render_profile(screening: Screening, indicator_set: IndicatorSet, form: Any
     )
 
 
-def _review_step(screening: Screening, indicator_set: IndicatorSet) -> Any:
+def _review_step(screening: Screening, indicator_set: IndicatorSet, store: Store) -> Any:
     form = forms.ConfirmForm()
     if request.method == "POST":
         if LANG_BUTTON in request.form:
             remember_locale(normalise_locale(request.form[LANG_BUTTON]))
-            return redirect(url_for("checklist.step", token=screening.token, step=ops.REVIEW_STEP))
+            return redirect(store.flow.url("step", step=ops.REVIEW_STEP))
         if not (screening.profile or {}).get("complete"):
             form.form_errors.append(_("Fill in the profile before you finish."))
         elif form.validate():
-            ops.complete(get_session(), content(), screening, current_locale(), g.user)
-            return redirect(url_for("checklist.result", token=screening.token))
+            store.complete(screening, current_locale())
+            return redirect(store.flow.url("result"))
     child = _child(screening, indicator_set)
     order = ops.steps(indicator_set, child=child)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "checklist/review.html",
         screening=screening,
+        flow=store.flow,
         indicator_set=indicator_set,
         sections=indicator_set.sections_for(child),
         child_module=ops.child_module_ids(indicator_set),
@@ -318,22 +358,23 @@ def _profile_rows(screening: Screening) -> list[tuple[str, str]]:
 @requires(SCREENER)
 def result(token: str) -> Any:
     screening, indicator_set = _load(token)
+    if screening.completed:
+        _audit("screening_viewed", screening)
+    return result_page(screening, indicator_set, checklist_flow(token))
+
+
+def result_page(screening: Screening, indicator_set: IndicatorSet, flow: Flow) -> Any:
+    """The result with the consent form; a draft goes back to the page it was left on."""
     if not screening.completed:
-        return redirect(
-            url_for(
-                "checklist.step",
-                token=token,
-                step=screening.step if screening.step in _steps(screening, indicator_set) else ops.SAFETY_STEP,
-            )
-        )
+        left_on = screening.step if screening.step in _steps(screening, indicator_set) else ops.SAFETY_STEP
+        return redirect(flow.url("step", step=left_on))
     form = forms.ConsentForm(
         data={
             "consent": screening.consent,
             "informed_of_rights": {True: "yes", False: "no", None: None}[screening.informed_of_rights],
         }
     )
-    _audit("screening_viewed", screening)
-    return _render_result(screening, form)
+    return _render_result(screening, form, flow)
 
 
 def _audit(action: str, screening: Screening, outcome: str = "ok") -> None:
@@ -342,24 +383,30 @@ def _audit(action: str, screening: Screening, outcome: str = "ok") -> None:
     )
 
 
-def _render_result(screening: Screening, form: forms.ConsentForm) -> str:
+def _render_result(screening: Screening, form: forms.ConsentForm, flow: Flow) -> str:
     view = result_view(screening, current_locale())
     pdf_enabled = current_app.config["SCREENING_SETTINGS"].pdf_enabled
-    return render_template("checklist/result.html", screening=screening, form=form, view=view, pdf_enabled=pdf_enabled)
+    return render_template(
+        "checklist/result.html", screening=screening, flow=flow, form=form, view=view, pdf_enabled=pdf_enabled
+    )
 
 
 @bp.post("/s/<token>/consent")
 @requires(SCREENER)
 def consent(token: str) -> Any:
     screening, _indicator_set = _load(token)
+    return consent_page(screening, _store(token))
+
+
+def consent_page(screening: Screening, store: Store) -> Any:
+    """Save consent and information on a completed screening (or rehearsal), or show what is wrong."""
     if not screening.completed:
         abort(409)
     form = forms.ConsentForm()
     if not form.validate():
-        return _render_result(screening, form), 400
-    informed = form.informed_of_rights.data == "yes"
-    ops.record_consent(get_session(), content(), screening, form.consent.data, informed, g.user)
-    return redirect(url_for("checklist.result", token=token) + "#referrals")
+        return _render_result(screening, form, store.flow), 400
+    store.record_consent(screening, form.consent.data, form.informed_of_rights.data == "yes")
+    return redirect(store.flow.url("result") + "#referrals")
 
 
 def _slip_screening(token: str) -> tuple[Screening, str]:

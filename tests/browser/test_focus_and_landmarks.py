@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from screening import operations as ops
 from tests.browser.conftest import AXE, PASSWORD, USERNAME
 from tests.browser.test_checklist_flow import start, wait_for_step
+from tests.browser.test_training_flow import rehearse_in_browser
 from tests.conftest import Client, login
 from tests.test_training import create_session
 from tests.test_web import ADULT_PROFILE, PRESUMED, answer_all_pages, finish
@@ -86,7 +87,9 @@ def test_no_content_outside_landmarks_on_the_slip_and_training_pages(live_server
     findings["slip"] = landmark_findings(page)
     axe(page, "slip print view")
 
-    trainee = portrait.browser.new_context(viewport={"width": 810, "height": 1080}, bypass_csp=True).new_page()
+    trainee = portrait.browser.new_context(
+        viewport={"width": 810, "height": 1080}, has_touch=True, bypass_csp=True
+    ).new_page()
     trainee.goto(f"{live_server.url}/join?code={code}")
     findings["join"] = landmark_findings(trainee)
     trainee.fill("#display_name", "Arta")
@@ -94,10 +97,12 @@ def test_no_content_outside_landmarks_on_the_slip_and_training_pages(live_server
     trainee.wait_for_url(lambda url: url.endswith("/t/"))
     findings["scenarios"] = landmark_findings(trainee)
     trainee.goto(f"{live_server.url}/t/{scenario.id}")
-    findings["scenario"] = landmark_findings(trainee)
-    trainee.locator("form .nav-buttons button[type=submit]").click()
-    trainee.wait_for_url(lambda url: url.endswith("/feedback"))
+    findings["rehearsal page"] = landmark_findings(trainee)
+    trainee.goto(f"{live_server.url}/t/")
+    rehearse_in_browser(trainee, scenario, [])
     findings["feedback"] = landmark_findings(trainee)
+    trainee.goto(f"{live_server.url}/t/{scenario.id}/result")
+    findings["rehearsal result"] = landmark_findings(trainee)
     axe(trainee, "training feedback")
     trainee.context.close()
     assert not any(findings.values()), findings
