@@ -322,6 +322,25 @@ def _stored_referrals(content: Content, assessment: Assessment) -> list[dict[str
     return stored
 
 
+def new_slip_number(now: dt.datetime) -> str:
+    """The day and six random hex digits: short enough to read out on the phone, random so that it
+    tells nothing of how many screenings there were (two of one day may draw the same: see
+    :func:`_free_slip_number`)."""
+    return f"{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def _free_slip_number(db: Session, values: dict[str, Any]) -> None:
+    """Draw the slip number again while another screening holds it (at 100 screenings a day, about
+    once in nine years). Called with the row claimed: on SQLite the write lock makes the check and the
+    write one step; on PostgreSQL two completions would have to draw the same digits at once."""
+    for _attempt in range(20):
+        taken = db.scalar(select(Screening.id).where(Screening.slip_number == values["slip_number"]).limit(1))
+        if taken is None:
+            return
+        values["slip_number"] = new_slip_number(values["completed_at"])
+    raise RuntimeError("no free slip number")  # 20 draws taken: the number space needs more digits
+
+
 def completion_values(content: Content, screening: Screening, locale: str) -> dict[str, Any]:
     """Every column completion writes, scored from the answers and profile it writes with them."""
     assessment = _assess(content, screening)
@@ -336,7 +355,7 @@ def completion_values(content: Content, screening: Screening, locale: str) -> di
         "locale": locale,
         "result": _stored_result(content, screening, assessment),
         "referrals": _stored_referrals(content, assessment),
-        "slip_number": f"{now:%Y%m%d}-{secrets.token_hex(3).upper()}",
+        "slip_number": new_slip_number(now),
         "completed_at": now,
         "updated_at": now,
         "step": "result",
@@ -363,6 +382,7 @@ def complete(db: Session, content: Content, screening: Screening, locale: str, u
 def _store_completion(db: Session, content: Content, screening: Screening, locale: str, user: User | None) -> None:
     """Write the completion of a claimed draft: one conditional UPDATE, one audit row, one commit."""
     values = completion_values(content, screening, locale)
+    _free_slip_number(db, values)
     done = db.execute(
         update(Screening)
         .where(Screening.id == screening.id, Screening.status == DRAFT)
@@ -411,7 +431,9 @@ def create_completed(
         created_by_id=user.id,
         **fields,
     )
-    for column, value in completion_values(content, screening, locale).items():
+    values = completion_values(content, screening, locale)
+    _free_slip_number(db, values)
+    for column, value in values.items():
         setattr(screening, column, value)
     db.add(screening)
     try:

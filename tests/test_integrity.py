@@ -27,7 +27,7 @@ from screening.core.model import Content, IndicatorSet
 from screening.models import AuditEvent, Screening, ScreeningStat, User
 from screening.web.forms import field_name
 from tests.conftest import Client, login, make_user
-from tests.test_api import auth, token_for
+from tests.test_api import BODY, auth, token_for
 
 PROFILE = {
     "age": 34,
@@ -376,3 +376,25 @@ def test_values_of_the_wrong_type_are_refused_with_a_message(data: dict[str, Any
     with pytest.raises(ScoringInputError) as error:
         parse_screening_input(data)
     assert str(error.value).startswith(message)
+
+
+def test_a_slip_number_drawn_twice_is_drawn_again(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two slips of one day may draw the same six digits: the second completion (through the pages
+    or the API) draws again instead of failing on the unique slip number."""
+    drawn = iter(["20261202-AAAAAA", "20261202-AAAAAA", "20261202-BBBBBB", "20261202-AAAAAA", "20261202-CCCCCC"])
+    monkeypatch.setattr(ops, "new_slip_number", lambda _now: next(drawn))
+    make_user(app)
+    first, second = _draft(app), _draft(app)
+    for token in (first, second):
+        with _session(app) as db:
+            assert ops.complete(db, _content(app), _load(db, token), "en")
+    token = token_for(app)
+    client = app.test_client()
+    headers = {**auth(token), "Idempotency-Key": "slip-drawn-twice"}
+    response = client.post("/api/v1/screenings", json=BODY, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert sorted(row.slip_number for row in _stored(app)) == [
+        "20261202-AAAAAA",
+        "20261202-BBBBBB",
+        "20261202-CCCCCC",
+    ]
