@@ -3,7 +3,9 @@
 Each case is a fact pattern from ILO 2009, UNODC, GRETA or US TIP, written as bank item answers and a
 profile, with the outcome and contacts the sources expect. A case runs through every 2026.2 set that
 holds all of its answered items (the child module included for a child), and every one of those sets
-must give the same decision: same facts, same item, same result.
+must give the same decision: same facts, same item, same result. Every later release must keep each
+decision; the cases of scoring 2026.3 (referral_rules/cases/scoring-2026.3.yaml) show what that
+release changes, through every set scored with it.
 """
 
 from __future__ import annotations
@@ -23,22 +25,42 @@ CASES_FILE = Path(__file__).resolve().parents[1] / "referral_rules" / "cases" / 
 POLICE = {"dithb", "police_emergency"}
 
 
-def _cases() -> list[dict[str, Any]]:
-    return yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+#: The worked cases of a scoring release after 2026.2, by its version: what it changes.
+LATER_SCORING = {"2026.3": CASES_FILE.with_name("scoring-2026.3.yaml")}
 
 
-def _sets_holding(content: Content, case: dict[str, Any]) -> list[IndicatorSet]:
+def _cases(file: Path = CASES_FILE) -> list[dict[str, Any]]:
+    return yaml.safe_load(file.read_text(encoding="utf-8"))
+
+
+def _later_cases() -> list[Any]:
+    return [
+        pytest.param(scoring, case, id=f"{scoring}: {case['name']}")
+        for scoring, file in LATER_SCORING.items()
+        for case in _cases(file)
+    ]
+
+
+def _holding(content: Content, case: dict[str, Any], candidates: list[IndicatorSet | None]) -> list[IndicatorSet]:
+    """The candidate sets that ask every item the case answers (the child module for a child)."""
     profile, answers = parse_screening_input(case["input"])
     child = profile.counts_as_child(unknown_is_child=False)
     sets = []
-    for set_id in content.set_ids():
-        indicator_set = content.get_set(set_id, VERSION)
+    for indicator_set in candidates:
         if indicator_set is None:
             continue
         asked = {i.id for i in indicator_set.indicators_for(child)} | {c.id for c in indicator_set.safety_checks}
         if set(answers) <= asked:
             sets.append(indicator_set)
     return sets
+
+
+def _sets_holding(content: Content, case: dict[str, Any]) -> list[IndicatorSet]:
+    return _holding(content, case, [content.get_set(set_id, VERSION) for set_id in content.set_ids()])
+
+
+def _scored_with(content: Content, scoring: str) -> list[IndicatorSet | None]:
+    return [s for s in content.sets.values() if s.scoring == scoring]
 
 
 def _run(content: Content, indicator_set: IndicatorSet, case: dict[str, Any]) -> Assessment:
@@ -60,27 +82,53 @@ def _decision(assessment: Assessment) -> dict[str, Any]:
 def test_case_gives_the_expected_decision_in_every_set_holding_it(content: Content, case: dict[str, Any]) -> None:
     sets = _sets_holding(content, case)
     assert sets, f"no {VERSION} set holds all of {sorted(case['input'].get('answers', {}))}"
-    expected = case["expect"]
     for indicator_set in sets:
-        assessment = _run(content, indicator_set, case)
-        got = _decision(assessment)
-        wanted = {key: expected[key] for key in ("outcome", "child", "urgent") if key in expected}
-        wanted["referrals"] = expected["referrals"] or {}
-        assert {k: got[k] for k in wanted} == wanted, (indicator_set.ref, assessment.result.explanation["en"])
+        _assert_expected(content, indicator_set, case)
+
+
+def _assert_expected(content: Content, indicator_set: IndicatorSet, case: dict[str, Any]) -> None:
+    expected = case["expect"]
+    assessment = _run(content, indicator_set, case)
+    got = _decision(assessment)
+    wanted = {key: expected[key] for key in ("outcome", "child", "urgent") if key in expected}
+    wanted["referrals"] = expected["referrals"] or {}
+    assert {k: got[k] for k in wanted} == wanted, (indicator_set.ref, assessment.result.explanation["en"])
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["name"]) for c in _cases()])
-def test_every_later_release_scored_with_these_rules_decides_the_same(content: Content, case: dict[str, Any]) -> None:
-    """2026.3 rewords safety checks only: every set of a later version scored with VERSION must give
-    each case the same decision as its VERSION set."""
+def test_every_later_release_decides_the_same(content: Content, case: dict[str, Any]) -> None:
+    """2026.3 rewords safety checks only, and scoring 2026.3 (sets 2026.4) decides only cases that
+    2026.2 sent to the Labour Inspectorate despite a coercion indicator: every set of a later
+    version gives each case the same decision as its VERSION set."""
     for indicator_set in _sets_holding(content, case):
         later = [
             content.get_set(indicator_set.id, v)
             for v in content.versions(indicator_set.id)
             if version_key(v) > version_key(VERSION)
         ]
-        for newer in (s for s in later if s is not None and s.scoring == VERSION):
+        for newer in (s for s in later if s is not None):
             assert _decision(_run(content, newer, case)) == _decision(_run(content, indicator_set, case)), newer.ref
+
+
+@pytest.mark.parametrize(("scoring", "case"), _later_cases())
+def test_a_later_scoring_release_gives_its_worked_cases(content: Content, scoring: str, case: dict[str, Any]) -> None:
+    sets = _holding(content, case, _scored_with(content, scoring))
+    assert sets, f"no set scored with {scoring} holds all of {sorted(case['input'].get('answers', {}))}"
+    for indicator_set in sets:
+        _assert_expected(content, indicator_set, case)
+
+
+@pytest.mark.parametrize(("scoring", "case"), _later_cases())
+def test_a_later_scoring_release_changes_what_it_says(content: Content, scoring: str, case: dict[str, Any]) -> None:
+    """A case the release's header says it changes is decided otherwise by 2026.2 (so the case shows
+    the change); a control keeps the 2026.2 decision."""
+    older = _holding(content, case, [content.get_set(set_id, VERSION) for set_id in content.set_ids()])
+    assert older
+    decisions = {_decision(_run(content, s, case))["outcome"] for s in older}
+    if case.get("control"):
+        assert decisions == {case["expect"]["outcome"]}
+    else:
+        assert case["expect"]["outcome"] not in decisions, decisions
 
 
 def test_the_cases_cover_what_the_sources_expect() -> None:
@@ -91,6 +139,10 @@ def test_the_cases_cover_what_the_sources_expect() -> None:
     trafficking = [c for c in cases if c.get("trafficking")]
     assert len(controls) >= 20
     assert len(trafficking) >= 40
+    later = [case for file in LATER_SCORING.values() for case in _cases(file)]
+    assert all(case.get("source") for case in later), "every case cites its source"
+    controls += [c for c in later if c.get("control")]
+    trafficking += [c for c in later if c.get("trafficking")]
     for case in controls:
         assert not POLICE & set(case["expect"]["referrals"] or {}), f"control {case['name']} reaches the police"
     for case in trafficking:

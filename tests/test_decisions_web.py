@@ -36,7 +36,7 @@ from screening.models import Screening
 from screening.web.forms import field_name
 from screening.web.vocabulary import USUAL_SET
 from tests.conftest import ROOT, Client, login, make_app, make_user
-from tests.test_decisions import VERSION, _cases, _decision, _sets_holding
+from tests.test_decisions import VERSION, _cases, _decision, _later_cases, _sets_holding
 
 #: The institution whose screeners use each set (the start page offers it first to them).
 INSTITUTION_OF_SET = {set_id: institution for institution, set_id in reversed(USUAL_SET.items())}
@@ -227,12 +227,13 @@ def as_stored(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_stored_row(content: Content, indicator_set: IndicatorSet, case: dict[str, Any], row: Screening) -> None:
-    # The pages start the set's current version (2026.3 rewords safety checks only): scored with VERSION.
+    # The pages start the set's current version (the items of VERSION; scored with its own scoring,
+    # which decides every case of VERSION the same: tests/test_decisions.py).
     current = content.get_set(indicator_set.id)
-    assert current is not None and current.scoring == VERSION
+    assert current is not None
     assert [i.id for i in current.indicators] == [i.id for i in indicator_set.indicators]
     assert (row.status, row.set_id, row.set_version) == ("completed", indicator_set.id, current.version)
-    assert (row.scoring_version, row.rules_version) == (VERSION, VERSION)
+    assert (row.scoring_version, row.rules_version) == (current.scoring, VERSION)
     assert stored_decision(row) == expected(case)
     # What the case answers is stored as answered; everything else stays unanswered.
     assert {k: v for k, v in row.answers.items() if v != "not_asked"} == case_answers(case["input"])
@@ -265,6 +266,17 @@ def test_case_gives_the_expected_decision_through_the_web(web: Web, content: Con
     """The first set (in the content's order) that holds every answered item of the case."""
     sets = _sets_holding(content, case)
     assert sets, f"no {VERSION} set holds all of {sorted(case['input']['answers'])}"
+    run_case(web, content, sets[0], case)
+
+
+@pytest.mark.parametrize(("scoring", "case"), _later_cases())
+def test_a_later_scoring_release_gives_its_worked_cases_through_the_web(
+    web: Web, content: Content, scoring: str, case: dict[str, Any]
+) -> None:
+    """The cases of the current sets' scoring (what it changes), through the pages: they start the
+    current version, which is scored with it."""
+    sets = _sets_holding(content, case)
+    assert sets and all(content.get_set(s.id).scoring == scoring for s in sets)  # type: ignore[union-attr]
     run_case(web, content, sets[0], case)
 
 

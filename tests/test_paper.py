@@ -22,13 +22,18 @@ from flask_babel import gettext as _
 
 from screening.core import paper as core_paper
 from screening.core.languages import localise
-from screening.core.model import Content, Indicator, IndicatorSet, SafetyCheck, Scenario
+from screening.core.model import Content, Indicator, IndicatorSet, SafetyCheck, Scenario, version_key
 from screening.web import paper
 from tests.conftest import Client, login, make_app, make_user
 from tests.test_page_language import language_words, untranslated  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
 LANGS = ("sq", "sr_Latn", "sr_Cyrl", "en")
+#: The newest released version of the shipped sets: the only one printed.
+CURRENT = max(
+    (p.stem for p in (Path(__file__).resolve().parents[1] / "indicators" / "general").glob("*.yaml")),
+    key=version_key,
+)
 #: A6 in PDF points (105 x 148 mm), as pdfinfo prints it.
 A6 = (297.6, 419.5)
 A4 = (595.3, 841.9)
@@ -324,8 +329,8 @@ def test_the_downloads_need_a_login(people: dict[str, Client], content: Content)
     scenario = next(iter(content.scenarios))
     for url in (
         "/paper/",
-        "/paper/general/2026.3/checklist.pdf?lang=sq",
-        "/paper/general/2026.3/card.pdf",
+        f"/paper/general/{CURRENT}/checklist.pdf?lang=sq",
+        f"/paper/general/{CURRENT}/card.pdf",
         f"/paper/scenarios/{scenario}/handout.pdf",
         f"/paper/scenarios/{scenario}/answer-key.pdf",
     ):
@@ -339,7 +344,7 @@ def test_screeners_get_the_field_paper_and_trainers_the_training_paper(
     scenario = next(iter(content.scenarios))
     screener, trainer = people["screener"], people["trainer"]
     for who in (screener, trainer, people["supervisor"]):
-        for url in ("/paper/general/2026.3/checklist.pdf?lang=sr_Cyrl", "/paper/child/2026.3/card.pdf?lang=en"):
+        for url in (f"/paper/general/{CURRENT}/checklist.pdf?lang=sr_Cyrl", f"/paper/child/{CURRENT}/card.pdf?lang=en"):
             response = who.get(url)
             assert response.status_code == 200 and response.mimetype == "application/pdf", url
             assert response.headers["Cache-Control"] == "no-store"
@@ -348,27 +353,28 @@ def test_screeners_get_the_field_paper_and_trainers_the_training_paper(
         assert trainer.get(f"{url}?lang=sq").status_code == 200
         assert screener.get(url).status_code == 403  # a screener may sit the class: no answer key
     page = screener.get("/paper/").get_data(as_text=True)
-    assert "/paper/general/2026.3/checklist.pdf?lang=sq" in page and "answer-key.pdf" not in page
+    assert f"/paper/general/{CURRENT}/checklist.pdf?lang=sq" in page and "answer-key.pdf" not in page
     page = trainer.get("/paper/").get_data(as_text=True)
     assert f"/paper/scenarios/{scenario}/answer-key.pdf?lang=sr_Latn" in page
     assert all(f"/paper/{s.id}/{s.version}/card.pdf?lang=en" in page for s in sets_of(content))
 
 
 def test_a_file_the_language_was_asked_for_is_in_that_language(people: dict[str, Client], content: Content) -> None:
-    response = people["screener"].get("/paper/health/2026.3/card.pdf?lang=sr_Cyrl")
+    response = people["screener"].get(f"/paper/health/{CURRENT}/card.pdf?lang=sr_Cyrl")
     with people["screener"].client.application.test_request_context():
-        expected = paper.render_pdf("card", content.sets[("health", "2026.3")], "sr_Cyrl")
+        expected = paper.render_pdf("card", content.sets[("health", CURRENT)], "sr_Cyrl")
     assert response.get_data() == expected
-    assert 'filename="pocket-card-health-2026.3-sr_Cyrl.pdf"' in response.headers["Content-Disposition"]
+    assert f'filename="pocket-card-health-{CURRENT}-sr_Cyrl.pdf"' in response.headers["Content-Disposition"]
 
 
 def test_only_the_current_released_version_and_known_scenarios_are_printed(people: dict[str, Client]) -> None:
     trainer = people["trainer"]
     for url in (
+        "/paper/general/2026.3/checklist.pdf",
         "/paper/general/2026.2/checklist.pdf",
         "/paper/general/2026.1/checklist.pdf",
         "/paper/general/2025.1/card.pdf",
-        "/paper/nope/2026.3/checklist.pdf",
+        f"/paper/nope/{CURRENT}/checklist.pdf",
         "/paper/scenarios/nope/handout.pdf",
     ):
         assert trainer.get(url).status_code == 404, url
@@ -377,7 +383,7 @@ def test_only_the_current_released_version_and_known_scenarios_are_printed(peopl
 def test_the_paper_forms_are_linked_from_the_content_and_training_pages(people: dict[str, Client]) -> None:
     for who, url in (
         ("screener", "/indicators/"),
-        ("screener", "/indicators/general/2026.3"),
+        ("screener", f"/indicators/general/{CURRENT}"),
         ("trainer", "/training/"),
     ):
         assert 'href="/paper/"' in people[who].get(url).get_data(as_text=True), url
@@ -387,6 +393,6 @@ def test_pdfs_switched_off_means_no_paper(tmp_path: Path) -> None:
     app = make_app(tmp_path, pdf_enabled=False)
     client = Client(app.test_client())
     login(client, make_user(app))
-    assert client.get("/paper/general/2026.3/card.pdf").status_code == 404
+    assert client.get(f"/paper/general/{CURRENT}/card.pdf").status_code == 404
     assert client.get("/paper/").status_code == 200
     app.extensions["screening.engine"].dispose()

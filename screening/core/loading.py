@@ -961,7 +961,7 @@ def _condition(c: Checker, raw: Any, path: PathKey, dimensions: tuple[str, ...])
         if not parsed or None in parsed:
             return None
         return MappingProxyType({key: tuple(parsed)})
-    if key in ("positive", "yes_in", "strong_in", "none_answered_no"):
+    if key in ("positive", "yes_in", "strong_in", "clear_yes_in", "none_answered_no"):
         names = value if isinstance(value, list) else [value]
         unknown = [n for n in names if n not in dimensions]
         if unknown or not names:

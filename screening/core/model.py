@@ -203,7 +203,8 @@ class IntervieweeTexts:
 
 #: A condition of the scoring combination, as a small tree:
 #: ``{"all": [...]}``, ``{"any": [...]}``, ``{"positive": ("dim", ...)}``, ``{"any_strong": True}``,
-#: ``{"any_yes": True}``.
+#: ``{"any_yes": True}``, ``{"yes_in": ("dim", ...)}``, ``{"strong_in": ...}``, ``{"clear_yes_in": ...}``
+#: (a yes that is not an everyday observation), ``{"none_answered_no": ...}``.
 Condition = Mapping[str, object]
 
 

@@ -374,6 +374,12 @@ class StrongIn(_Strict):
     strong_in: _one_or_many(Key)  # type: ignore[valid-type]
 
 
+class ClearYesIn(_Strict):
+    """A yes in one of these dimensions that is not an everyday observation (scoring 2026.3)."""
+
+    clear_yes_in: _one_or_many(Key)  # type: ignore[valid-type]
+
+
 class NoneAnsweredNo(_Strict):
     none_answered_no: _one_or_many(Key)  # type: ignore[valid-type]
 
@@ -386,7 +392,17 @@ class AnyYes(_Strict):
     any_yes: Literal[True]
 
 
-_CONDITIONS: tuple[type[_Strict], ...] = (AllOf, AnyOf, Positive, YesIn, StrongIn, NoneAnsweredNo, AnyStrong, AnyYes)
+_CONDITIONS: tuple[type[_Strict], ...] = (
+    AllOf,
+    AnyOf,
+    Positive,
+    YesIn,
+    StrongIn,
+    ClearYesIn,
+    NoneAnsweredNo,
+    AnyStrong,
+    AnyYes,
+)
 CONDITION_KEYS: tuple[str, ...] = tuple(next(iter(m.model_fields)) for m in _CONDITIONS)
 
 if TYPE_CHECKING:

@@ -219,6 +219,8 @@ def _holds(condition: Condition, facts: _Facts) -> bool:
         return any(dim in facts.positive for dim in value)  # type: ignore[attr-defined]
     if key == "yes_in":
         return any(i.dimension in value for i in facts.yes)  # type: ignore[operator]
+    if key == "clear_yes_in":  # an everyday observation (speak_alone) is a signal only in combination
+        return any(i.dimension in value and not i.speak_alone for i in facts.yes)  # type: ignore[operator]
     if key == "strong_in":
         return any(i.dimension in value and i.strength(facts.child) == "strong" for i in facts.yes)  # type: ignore[operator]
     if key == "none_answered_no":
