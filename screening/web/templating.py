@@ -49,7 +49,8 @@ def init_templating(app: Flask) -> None:
             "direction": direction,
             "ui_locales": [(code, NATIVE_NAMES[code]) for code in UI_LOCALES],
             "tr": lambda text, loc=None: localise(text, loc or locale),
-            "answer_labels": ANSWER_LABELS,
+            # Translated once per page, not once per question (a section page shows dozens).
+            "answer_labels": {key: str(label) for key, label in ANSWER_LABELS.items()},
             "priority_labels": PRIORITY_LABELS,
             "current_path": request.full_path.rstrip("?") if request else "/",
             "role_labels": ROLE_LABELS,
