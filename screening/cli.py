@@ -94,13 +94,16 @@ def sets(content_dir: Path | None, as_json: bool) -> None:
 @click.argument("old_version")
 @click.argument("new_version")
 def diff(content_dir: Path | None, set_id: str, old_version: str, new_version: str) -> None:
-    """Indicators and safety checks added, removed and changed between two versions of a set."""
+    """The scoring, and the indicators and safety checks added, removed and changed, between two
+    versions of a set."""
     content = _content(content_dir)
     try:
         old, new = resolve_set(content, set_id, old_version), resolve_set(content, set_id, new_version)
     except ScoringInputError as exc:
         _fail(str(exc))
     result = diff_sets(old, new)
+    if result.scoring:
+        click.echo(f"scoring {result.scoring[0]} -> {result.scoring[1]} (indicators/scoring/{result.scoring[1]}.yaml)")
     for indicator_id in result.added:
         click.echo(f"+ {indicator_id}")
     for indicator_id in result.removed:

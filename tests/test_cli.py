@@ -40,6 +40,11 @@ def test_diff_shows_a_reworded_safety_check() -> None:
     assert not [line for line in out.splitlines() if not line.startswith("~ safety.")]  # the indicators are the same
 
 
+def test_diff_shows_a_change_of_scoring() -> None:
+    code, out, _ = run("diff", "general", "2026.3", "2026.4")
+    assert code == 0 and out.splitlines() == ["scoring 2026.2 -> 2026.3 (indicators/scoring/2026.3.yaml)"]
+
+
 def test_diff_shows_added_removed_and_changed() -> None:
     code, out, _ = run("diff", "general", "2025.1", "2026.1")
     assert code == 0

@@ -1,4 +1,5 @@
-"""What changed between two versions of an indicator set: its indicators and its safety checks."""
+"""What changed between two versions of an indicator set: the scoring it is scored with, its
+indicators and its safety checks."""
 
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ class SetDiff:
     added: tuple[str, ...]
     removed: tuple[str, ...]
     changed: tuple[Change, ...]
+    #: (old, new) scoring version when it changed: the same items may then decide otherwise.
+    scoring: tuple[str, str] | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.scoring)
 
 
 def _comparable(item: Indicator | SafetyCheck, field: str) -> Any:
@@ -62,4 +65,5 @@ def diff_sets(old: IndicatorSet, new: IndicatorSet) -> SetDiff:
         added=tuple(i for i in new_items if i not in old_items),
         removed=tuple(i for i in old_items if i not in new_items),
         changed=tuple(changes),
+        scoring=(old.scoring, new.scoring) if old.scoring != new.scoring else None,
     )
