@@ -57,7 +57,8 @@ def test_a_rehearsal_runs_through_the_real_pages(app: Flask, content: Content) -
     arta.get = remembering_get  # type: ignore[method-assign]
     steps = rehearse(arta, scenario, scenario.must_mark)
     assert steps == ops.steps(indicator_set, child=False)  # the checklist's own pages, in its order
-    assert any("Someone is in immediate danger" in page for page in pages)  # the safety stop is rehearsed
+    danger = [page for page in pages if "Someone is in immediate danger" in page]
+    assert danger and "backup" in danger[0]  # the safety stop is rehearsed, as a police officer is told
     for page in pages:  # every page says TRAINING and keeps the case in view
         assert "TRAINING" in page and _narrative_shown(page, scenario, "en")
     assert "Show the person" not in " ".join(pages)  # no person view in a classroom
