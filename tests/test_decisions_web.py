@@ -36,7 +36,7 @@ from screening.models import Screening
 from screening.web.forms import field_name
 from screening.web.vocabulary import USUAL_SET
 from tests.conftest import ROOT, Client, login, make_app, make_user
-from tests.test_decisions import VERSION, _cases, _decision, _later_cases, _sets_holding
+from tests.test_decisions import VERSION, _cases, _decision, _later_cases, _sets_holding, current_case
 
 #: The institution whose screeners use each set (the start page offers it first to them).
 INSTITUTION_OF_SET = {set_id: institution for institution, set_id in reversed(USUAL_SET.items())}
@@ -266,7 +266,7 @@ def test_case_gives_the_expected_decision_through_the_web(web: Web, content: Con
     """The first set (in the content's order) that holds every answered item of the case."""
     sets = _sets_holding(content, case)
     assert sets, f"no {VERSION} set holds all of {sorted(case['input']['answers'])}"
-    run_case(web, content, sets[0], case)
+    run_case(web, content, sets[0], current_case(content, sets[0].id, case))
 
 
 @pytest.mark.parametrize(("scoring", "case"), _later_cases())
@@ -300,4 +300,4 @@ def test_every_other_set_holding_the_case_gives_the_same_decision(
     """Same facts, same items, same result, whichever set the screener's institution uses."""
     indicator_set = content.get_set(set_id, VERSION)
     assert indicator_set is not None
-    run_case(web, content, indicator_set, case)
+    run_case(web, content, indicator_set, current_case(content, set_id, case))
