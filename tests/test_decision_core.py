@@ -897,3 +897,22 @@ def test_an_answer_that_is_not_text_is_refused_naming_the_item_and_the_answers_a
     with pytest.raises(ScoringInputError) as refused:
         parse_screening_input({"answers": {"coer.threats": ["yes"]}})
     assert str(refused.value) == "invalid answer ['yes'] for 'coer.threats' (allowed: yes, no, unknown, not_asked)"
+
+
+def test_clear_yes_in_leaves_out_everyday_observations() -> None:
+    """Scoring 2026.3's ``clear_yes_in``: a yes in the dimensions that is not a ``speak_alone``
+    observation (a companion who stays is a reason to speak alone, not coercion)."""
+    from screening.core.scoring import _Facts, _holds
+
+    items = {i.id: i for i in SET.indicators}
+    condition = {"clear_yes_in": ("coercion_destination",)}
+
+    def holds(*ids: str, child: bool = False) -> bool:
+        facts = _Facts(positive=frozenset(), yes=tuple(items[i] for i in ids), answered_no=frozenset(), child=child)
+        return _holds(condition, facts)
+
+    assert items["coer.companion"].speak_alone and items["coer.companion"].dimension == "coercion_destination"
+    assert not holds("coer.companion")
+    assert holds("coer.watched") and holds("coer.companion", "coer.watched")
+    assert not holds("cond.hours")  # another dimension
+    assert not holds()
