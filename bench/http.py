@@ -25,6 +25,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 if sys.path and sys.path[0] and Path(sys.path[0]).resolve() == HERE:
     del sys.path[0]
+if str(HERE.parent) not in sys.path:  # for bench._common
+    sys.path.append(str(HERE.parent))
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
@@ -46,11 +48,12 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
 from http import client as http_client  # noqa: E402
 from http.cookies import SimpleCookie  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlencode, urlsplit  # noqa: E402
+
+from bench._common import database  # noqa: E402
 
 ROOT = HERE.parent
 RESULTS = HERE / "results"
@@ -387,28 +390,6 @@ class Gunicorn:
 # --- databases ----------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def database(kind: str, folder: Path, postgres: str) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'screening.sqlite'}"
-        return
-    from sqlalchemy import create_engine, text
-
-    name = f"screening_bench_{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}_{os.getpid()}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield f"{postgres.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 def postgres_reachable(url: str) -> str | None:
     """None when reachable, else the reason."""
     from sqlalchemy import create_engine
@@ -506,7 +487,7 @@ def bench_database(kind: str, url_of_server: str, args: argparse.Namespace, fold
         report["hello_world"]["wrk"] = wrk_rps(hello.port, "/", {}, args.duration)
     print(f"  hello world: {report['hello_world']['rps']:.0f} req/s", flush=True)
 
-    with database(kind, folder, url_of_server) as url:
+    with database(kind, folder, url_of_server, sqlite_file="screening.sqlite", prefix="screening_bench") as url:
         began = time.perf_counter()
         prepared = prepare(url, clients)
         report["prepare_s"] = round(time.perf_counter() - began, 2)

@@ -42,8 +42,9 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
+
+from bench._common import database  # noqa: E402
 
 RESULTS = HERE / "results"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -344,25 +345,6 @@ def _records(admin: Any) -> dict[str, Any]:
 # --- running it ---------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def database(kind: str, folder: Path, postgres: str) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'statistics.sqlite'}"
-        return
-    from sqlalchemy import create_engine, text
-
-    name = f"screening_bench_stats_{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}_{os.getpid()}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield f"{postgres.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run_worker(url: str) -> dict[str, Any]:
     """The worker in a fresh interpreter, so that its memory is the app's, not the loader's."""
     done = subprocess.run(
@@ -374,7 +356,7 @@ def run_worker(url: str) -> dict[str, Any]:
 def bench(kind: str, rows: int, postgres: str) -> dict[str, Any]:
     with (
         tempfile.TemporaryDirectory(prefix="statistics-bench-") as folder,
-        database(kind, Path(folder), postgres) as url,
+        database(kind, Path(folder), postgres, sqlite_file="statistics.sqlite", prefix="screening_bench_stats") as url,
     ):
         print(f"{kind}: loading {rows:,} rows ...", file=sys.stderr, flush=True)
         loaded = fill(url, rows)
