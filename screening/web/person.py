@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response as BaseResponse
 
 from screening import audit
 from screening import operations as ops
@@ -44,10 +43,12 @@ def person_questions(indicator_set: IndicatorSet, step: str, *, child: bool) -> 
     return tuple(i for i in section.indicators if i.mode == "ask")
 
 
-def _open(token: str, step: str) -> tuple[Screening, IndicatorSet, tuple[Indicator, ...]] | BaseResponse:
+def _open(token: str, step: str) -> tuple[Screening, IndicatorSet, tuple[Indicator, ...]]:
+    """The screening, its set and the section's questions for the person; a completed screening
+    redirects to its result, a step without such questions is not found."""
     screening, indicator_set = _load(token)
     if screening.completed:
-        return redirect(url_for("checklist.result", token=token))
+        abort(redirect(url_for("checklist.result", token=token)))
     if step not in ops.steps(indicator_set, child=_child(screening, indicator_set)):
         abort(404)
     questions = person_questions(indicator_set, step, child=_child(screening, indicator_set))
@@ -58,6 +59,16 @@ def _open(token: str, step: str) -> tuple[Screening, IndicatorSet, tuple[Indicat
 
 def _texts(screening: Screening, indicator_set: IndicatorSet) -> IntervieweeTexts | None:
     return content().interviewee_texts(indicator_set, screening.second_language)
+
+
+def _open_in_language(token: str, step: str) -> tuple[Screening, tuple[Indicator, ...], IntervieweeTexts]:
+    """As ``_open``, with the texts in the person's language; without them, back to the start
+    (where the screener chooses the language)."""
+    screening, indicator_set, questions = _open(token, step)
+    texts = _texts(screening, indicator_set)
+    if texts is None:
+        abort(redirect(url_for("person.start", token=token, step=step)))
+    return screening, questions, texts
 
 
 def _page(template: str, texts: IntervieweeTexts, **values: Any) -> str:
@@ -76,10 +87,7 @@ def _page(template: str, texts: IntervieweeTexts, **values: Any) -> str:
 @requires(SCREENER)
 def start(token: str, step: str) -> Any:
     """The person's introduction; first, when no interviewee language is chosen, the screener chooses it."""
-    opened = _open(token, step)
-    if isinstance(opened, BaseResponse):
-        return opened
-    screening, indicator_set, _questions = opened
+    screening, indicator_set, _questions = _open(token, step)
     offered = content().interviewee_languages(indicator_set)
     form = forms.PersonLanguageForm()
     form.language.choices = [(code, INTERVIEWEE_NAMES[code]) for code in offered]
@@ -103,13 +111,7 @@ def start(token: str, step: str) -> Any:
 @requires(SCREENER)
 def question(token: str, step: str, number: int) -> Any:
     """Question ``number`` (from 1) of the section, in the person's language."""
-    opened = _open(token, step)
-    if isinstance(opened, BaseResponse):
-        return opened
-    screening, indicator_set, questions = opened
-    texts = _texts(screening, indicator_set)
-    if texts is None:
-        return redirect(url_for("person.start", token=token, step=step))
+    screening, questions, texts = _open_in_language(token, step)
     if not 1 <= number <= len(questions):
         abort(404)
     item = questions[number - 1]
@@ -157,13 +159,7 @@ def _question(
 @requires(SCREENER)
 def done(token: str, step: str) -> Any:
     """After the last question: thank you, give the tablet back."""
-    opened = _open(token, step)
-    if isinstance(opened, BaseResponse):
-        return opened
-    screening, indicator_set, questions = opened
-    texts = _texts(screening, indicator_set)
-    if texts is None:
-        return redirect(url_for("person.start", token=token, step=step))
+    screening, questions, texts = _open_in_language(token, step)
     return _page("person/done.html", texts, screening=screening, step=step, total=len(questions))
 
 
