@@ -37,12 +37,12 @@ DATE_TIME_PATTERN = "dd.MM.yyyy HH:mm"
 
 
 def slip_view(
-    screening: Screening, locale: str, flow: Flow | None = None, officer: dict[str, Any] | None = None
+    screening: Screening, locale: str, flow: Flow | None = None, officer_name: str | None = None
 ) -> dict[str, Any]:
     """Everything the referral slip prints, in ``locale``; call it under ``force_locale(locale)``.
 
     ``flow`` says where its links lead (a real screening's pages unless given); a training flow's
-    slip is marked TRAINING on every page and names the trainee as ``officer``."""
+    slip is marked TRAINING on every page and names the trainee (``officer_name``) as the referring person."""
     flow = flow or checklist_flow(screening.token)
     content: Content = current_app.extensions["screening.content"]
     settings: Settings = current_app.config["SCREENING_SETTINGS"]
@@ -53,7 +53,7 @@ def slip_view(
         letterhead=_letterhead(settings, screening, locale),
         logo=_logo(settings),
         completed_at=format_datetime(screening.completed_at, DATE_TIME_PATTERN) if screening.completed_at else "",
-        officer=officer or _officer(screening),
+        officer=_officer(screening, officer_name),
         training=flow.training,
         scoring_version=screening.scoring_version,
         rules_version=screening.rules_version,
@@ -73,11 +73,11 @@ def render_html(
     *,
     pdf: bool,
     flow: Flow | None = None,
-    officer: dict[str, Any] | None = None,
+    officer_name: str | None = None,
 ) -> str:
     """The slip in the recipient's language ``locale``: the print view, or the PDF's source."""
     with force_locale(locale):
-        return render_template(TEMPLATE, slip=slip_view(screening, locale, flow, officer), pdf=pdf)
+        return render_template(TEMPLATE, slip=slip_view(screening, locale, flow, officer_name), pdf=pdf)
 
 
 class PdfCache:
@@ -171,8 +171,11 @@ def _data_uri(path: str, _mtime_ns: int) -> str:
     return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
 
 
-def _officer(screening: Screening) -> dict[str, Any]:
-    """Who referred: the account that started the screening, the role and institution it was done in."""
+def _officer(screening: Screening, name: str | None = None) -> dict[str, Any]:
+    """Who referred: the account that started the screening (or ``name``, a trainee's), the role and
+    institution it was done in."""
+    if name is not None:
+        return {**_officer(screening), "name": name, "account_only": False}
     user = get_session().get(User, screening.created_by_id) if screening.created_by_id else None
     return {
         "name": (user.full_name or user.username) if user else "",

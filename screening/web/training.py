@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +51,6 @@ from screening.web.access import public, requires
 from screening.web.csv_export import csv_response
 from screening.web.flow import Flow, rehearsal_flow
 from screening.web.forms import Form
-from screening.web.vocabulary import INSTITUTIONS, ROLES
 
 bp = Blueprint("training", __name__)
 
@@ -735,11 +733,9 @@ def _rehearsal_slip(scenario_id: str, *, pdf: bool) -> str:
     if not r.screening.completed:
         abort(404)
     language = normalise_locale(request.args.get("lang")) or current_locale()
-    officer = {"name": r.trainee.display_name, "account_only": False, "role": "", "institution": ""}
-    institution, role = PROFESSION_SEATS.get(r.trainee.profession, PROFESSION_SEATS["other"])
-    with force_locale(language):
-        officer.update(role=str(ROLES[role]), institution=str(INSTITUTIONS[institution]))
-    return referral_slip.render_html(r.screening, language, pdf=pdf, flow=r.store.flow, officer=officer)
+    return referral_slip.render_html(
+        r.screening, language, pdf=pdf, flow=r.store.flow, officer_name=r.trainee.display_name
+    )
 
 
 @bp.get("/t/<scenario_id>/slip")
