@@ -324,11 +324,14 @@ def resume_session(
     ``idle``: no request for ``idle_minutes``; ``lifetime``: logged in ``absolute_hours`` ago,
     however active since.
     """
-    record = db.get(UserSession, session_id)
-    if record is None or record.ended_at is not None:
+    # One query for both rows: this runs before every signed-in request.
+    row = db.execute(
+        select(UserSession, User).outerjoin(User, User.id == UserSession.user_id).where(UserSession.id == session_id)
+    ).first()
+    if row is None or row[0].ended_at is not None:
         return None, None
+    record, user = row
     now = utcnow()
-    user = db.get(User, record.user_id)
     last_seen, created = _aware(record.last_seen_at) or now, _aware(record.created_at) or now
     reason = None
     if record.last_seen_at is None or now - last_seen > dt.timedelta(minutes=idle_minutes):

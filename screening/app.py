@@ -80,6 +80,7 @@ def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) ->
         auth,
         content,
         errors,
+        fragments,
         ops,
         paper,
         person,
@@ -97,6 +98,7 @@ def _build_app(settings: Mapping[str, Any] | None, instance_path: str | None) ->
     csrf.exempt(api.bp)  # the API authenticates each request with a bearer token, not a cookie
     access.init_app(app)
     errors.init_app(app)
+    fragments.init_app(app)
     init_templating(app)
     static_files.init_app(app)
     if config.trusted_proxies:

@@ -186,16 +186,15 @@ def _claim(db: Session, screening: Screening, *conditions: Any) -> bool:
     conditions against the row as the other committed it); on SQLite it takes the database's write
     lock at once. Either way the check, the re-read and the write that follows are one transaction.
     """
-    claimed = db.execute(
+    claimed = db.scalars(
         update(Screening)
         .where(Screening.id == screening.id, *conditions)
         .values(status=Screening.status)
-        .execution_options(synchronize_session=False)
-    )
-    if not claimed.rowcount:  # type: ignore[attr-defined]
-        return False
-    db.refresh(screening)
-    return True
+        .returning(Screening),
+        # The UPDATE's RETURNING re-reads the row into ``screening``: no second query.
+        execution_options={"populate_existing": True},
+    ).first()
+    return claimed is not None
 
 
 def _claim_draft(db: Session, screening: Screening) -> bool:

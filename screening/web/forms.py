@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from babel import Locale
@@ -131,19 +132,15 @@ NOT_ASKED = "not_asked"
 
 def answers_form(item_ids: Iterable[str], formdata: object) -> FlaskForm:
     """A form with one optional yes / no / don't-know / not-asked radio per item."""
+    return _answers_form_class(tuple(item_ids))(formdata=formdata)
 
-    class AnswersForm(Form):
-        pass
 
-    for item_id in item_ids:
-        setattr(
-            AnswersForm,
-            field_name(item_id),
-            RadioField(
-                choices=options([*ANSWER_LABELS.items(), (NOT_ASKED, NOT_ASKED_LABEL)]), validators=[Optional()]
-            ),
-        )
-    return AnswersForm(formdata=formdata)
+@functools.lru_cache(maxsize=512)
+def _answers_form_class(item_ids: tuple[str, ...]) -> type[FlaskForm]:
+    """One form class per page of questions, built once: WTForms prepares a class on first use."""
+    choices = options([*ANSWER_LABELS.items(), (NOT_ASKED, NOT_ASKED_LABEL)])
+    fields = {field_name(item_id): RadioField(choices=choices, validators=[Optional()]) for item_id in item_ids}
+    return type("AnswersForm", (Form,), fields)
 
 
 def answers_from_form(form: FlaskForm, item_ids: Iterable[str], *, valid_only: bool = False) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +21,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from screening import audit
 from screening import operations as ops
-from screening.core.languages import UI_LOCALES, direction, html_lang, normalise_locale
-from screening.core.model import Content, IndicatorSet
+from screening.core.languages import UI_LOCALES, direction, html_lang, localise, normalise_locale
+from screening.core.model import Content, IndicatorSet, IntervieweeTexts
 from screening.core.scoring import immediate_danger
 from screening.db import get_session
 from screening.i18n import current_locale, remember_locale
@@ -35,8 +37,9 @@ from screening.web import forms
 from screening.web import slip as referral_slip
 from screening.web.access import public, requires, safe_next
 from screening.web.flow import Flow, Store, checklist_flow
+from screening.web.fragments import fragments
 from screening.web.presenting import danger_advice, emergency_number, result_view
-from screening.web.vocabulary import NOT_ASKED_LABEL, USUAL_SET
+from screening.web.vocabulary import ANSWER_LABELS, NOT_ASKED_LABEL, USUAL_SET
 
 bp = Blueprint("checklist", __name__)
 
@@ -207,28 +210,70 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, 
 def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any, flow: Flow) -> str:
     child = _child(screening, indicator_set)
     order = ops.steps(indicator_set, child=child)
-    second = screening.second_language
+    section = ops.section(indicator_set, step, child=child)
+    raw_second = screening.second_language
+    second = raw_second if raw_second in UI_LOCALES and raw_second != current_locale() else None
+    person = content().interviewee_texts(indicator_set, raw_second)
     return render_template(
         "checklist/section.html",
         screening=screening,
         flow=flow,
         indicator_set=indicator_set,
-        section=ops.section(indicator_set, step, child=child),
+        section=section,
         child_module=ops.child_module_ids(indicator_set),
         form=form,
         field_name=forms.field_name,
+        question=_question_renderer(indicator_set, second, raw_second, person),
         step=step,
         position=order.index(step) + 1,
         total=len(order),
         previous=_neighbours(screening, indicator_set, step)[0],
-        second=second if second in UI_LOCALES and second != current_locale() else None,
-        person=content().interviewee_texts(indicator_set, second),
-        person_lang=html_lang(second or ""),
-        person_dir=direction(second or ""),
-        person_questions=sum(1 for i in ops.section(indicator_set, step, child=child).indicators if i.mode == "ask"),
+        second=second,
+        person=person,
+        person_questions=sum(1 for i in section.indicators if i.mode == "ask"),
         returning=request.values.get("return") == "review",
-        not_asked_label=NOT_ASKED_LABEL,
     )
+
+
+def _question_renderer(
+    indicator_set: IndicatorSet, second: str | None, raw_second: str | None, person: IntervieweeTexts | None
+) -> Callable[[Any, Any], Markup]:
+    """Render one question (its texts, guidance and answer buttons), cached across requests.
+
+    The fragment depends on the set and version, the question, the interface language, the second
+    language shown beside it (``second``), the person's language (``raw_second``: their texts
+    and its direction) and the checked answer; all of them are in the key. A question with an
+    error message is rendered afresh and not kept.
+    """
+    template = current_app.jinja_env.get_template("checklist/_question.html")
+    locale = current_locale()
+    page = {
+        "tr": lambda text, loc=None: localise(text, loc or locale),
+        "second": second,
+        "person_lang": html_lang(raw_second or ""),
+        "person_dir": direction(raw_second or ""),
+        # Translated once per page, not once per question.
+        "choices": [
+            *((key, str(label)) for key, label in ANSWER_LABELS.items()),
+            (forms.NOT_ASKED, str(NOT_ASKED_LABEL)),
+        ],
+    }
+
+    def question(item: Any, field: Any) -> Markup:
+        current = field.data if field.data in ANSWER_LABELS else forms.NOT_ASKED
+        person_text = person.items.get(item.id) if person else None
+
+        def render() -> str:
+            return template.render(
+                item=item, name=field.name, errors=field.errors, current=current, person_text=person_text, **page
+            )
+
+        if field.errors:
+            return Markup(render())
+        key = (indicator_set.id, indicator_set.version, item.id, locale, second, raw_second, current)
+        return fragments().get(key, render)
+
+    return question
 
 
 @bp.get("/s/<token>/danger")
