@@ -382,19 +382,19 @@ def _store_completion(db: Session, content: Content, screening: Screening, local
     """Write the completion of a claimed draft: one conditional UPDATE, one audit row, one commit."""
     values = completion_values(content, screening, locale)
     _free_slip_number(db, values)
-    done = db.execute(
+    done = db.scalars(
         update(Screening)
         .where(Screening.id == screening.id, Screening.status == DRAFT)
         .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount:  # type: ignore[attr-defined]
+        .returning(Screening),
+        execution_options={"populate_existing": True},  # ``screening`` shows the row as written
+    ).first()
+    if done is not None:
         statistics_db.write(db, stat_row(screening, values), screening.id)
         audit.record(
             db, "screening_completed", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
         )
     db.commit()
-    db.refresh(screening)
 
 
 CREATED, REPEATED, CONFLICT = "created", "repeated", "conflict"
