@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, request, session
-from flask_babel import Babel, get_locale, refresh
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale, get_translations, refresh
 
 from screening.core.languages import DEFAULT_LOCALE, UI_LOCALES, normalise_locale
 
@@ -58,3 +59,24 @@ def init_app(app: Flask, translations_dir: Path | None) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LOCALE
     Babel(app, locale_selector=select_locale)
+    # Templates look their strings up in the request's catalog, found once per locale: Flask-Babel's
+    # own callables find the request, the locale and the catalog again for every string.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: page_catalog().ugettext(s),
+        ngettext=lambda s, p, n: page_catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: page_catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_catalog().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def page_catalog() -> Any:
+    """The translations of the request's locale at this moment.
+
+    Remembered with the locale object they belong to: ``force_locale`` (a slip in the recipient's
+    language) and ``remember_locale`` each make a new one, so the catalog is looked up again."""
+    locale = get_locale()
+    cached = g.get("_page_catalog")
+    if cached is None or cached[0] is not locale:
+        cached = g._page_catalog = (locale, get_translations())
+    return cached[1]
