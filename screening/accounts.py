@@ -13,7 +13,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, case, literal, or_, select, update
+from sqlalchemy import DateTime, bindparam, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -316,6 +316,14 @@ def open_session(db: Session, user: User) -> str:
     return session_id
 
 
+#: Both rows in one query, built once: this runs before every signed-in request.
+_SESSION_AND_USER = (
+    select(UserSession, User)
+    .outerjoin(User, User.id == UserSession.user_id)
+    .where(UserSession.id == bindparam("session_id"))
+)
+
+
 def resume_session(
     db: Session, session_id: str, *, idle_minutes: int, absolute_hours: int
 ) -> tuple[User | None, str | None]:
@@ -324,10 +332,7 @@ def resume_session(
     ``idle``: no request for ``idle_minutes``; ``lifetime``: logged in ``absolute_hours`` ago,
     however active since.
     """
-    # One query for both rows: this runs before every signed-in request.
-    row = db.execute(
-        select(UserSession, User).outerjoin(User, User.id == UserSession.user_id).where(UserSession.id == session_id)
-    ).first()
+    row = db.execute(_SESSION_AND_USER, {"session_id": session_id}).first()
     if row is None or row[0].ended_at is not None:
         return None, None
     record, user = row

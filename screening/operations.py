@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,8 +99,12 @@ def _name(user: User | None) -> str | None:
     return user.username if user else None
 
 
+#: Built once: every page of a screening begins with it.
+_BY_TOKEN = select(Screening).where(Screening.token == bindparam("token"))
+
+
 def find(db: Session, token: str) -> Screening | None:
-    return db.scalars(select(Screening).where(Screening.token == token)).first()
+    return db.scalars(_BY_TOKEN, {"token": token}).first()
 
 
 @dataclass(frozen=True)
@@ -186,15 +190,16 @@ def _claim(db: Session, screening: Screening, *conditions: Any) -> bool:
     conditions against the row as the other committed it); on SQLite it takes the database's write
     lock at once. Either way the check, the re-read and the write that follows are one transaction.
     """
-    claimed = db.scalars(
+    claimed = db.execute(
         update(Screening)
         .where(Screening.id == screening.id, *conditions)
         .values(status=Screening.status)
-        .returning(Screening),
-        # The UPDATE's RETURNING re-reads the row into ``screening``: no second query.
-        execution_options={"populate_existing": True},
-    ).first()
-    return claimed is not None
+        .execution_options(synchronize_session=False)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return False
+    db.refresh(screening)  # a plain SELECT costs less than the ORM's UPDATE ... RETURNING path
+    return True
 
 
 def _claim_draft(db: Session, screening: Screening) -> bool:
@@ -382,19 +387,19 @@ def _store_completion(db: Session, content: Content, screening: Screening, local
     """Write the completion of a claimed draft: one conditional UPDATE, one audit row, one commit."""
     values = completion_values(content, screening, locale)
     _free_slip_number(db, values)
-    done = db.scalars(
+    done = db.execute(
         update(Screening)
         .where(Screening.id == screening.id, Screening.status == DRAFT)
         .values(**values)
-        .returning(Screening),
-        execution_options={"populate_existing": True},  # ``screening`` shows the row as written
-    ).first()
-    if done is not None:
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount:  # type: ignore[attr-defined]
         statistics_db.write(db, stat_row(screening, values), screening.id)
         audit.record(
             db, "screening_completed", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
         )
     db.commit()
+    db.refresh(screening)
 
 
 CREATED, REPEATED, CONFLICT = "created", "repeated", "conflict"
