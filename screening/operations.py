@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from screening import audit, statistics_db
 from screening.core.assessment import Assessment, assess
@@ -202,6 +203,33 @@ def _claim(db: Session, screening: Screening, *conditions: Any) -> bool:
     return True
 
 
+def _write_if_unchanged(db: Session, screening: Screening, **values: Any) -> bool:
+    """Write ``values`` in one statement if the row is still the draft this request read, and commit.
+
+    The row's ``updated_at`` (set by every write) serves as its version: a write from another
+    request in between changes it, and then nothing is written here and the caller takes the
+    locking path (:func:`_claim_draft`) in the same transaction. ``screening`` then holds the row
+    as written, without reading it back."""
+    now = utcnow()
+    written = db.execute(
+        update(Screening)
+        .where(
+            Screening.id == screening.id,
+            Screening.status == DRAFT,
+            Screening.erased_at.is_(None),
+            Screening.updated_at == screening.updated_at,
+        )
+        .values(**values, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not written.rowcount:  # type: ignore[attr-defined]
+        return False
+    db.commit()
+    for name, value in {**values, "updated_at": now}.items():
+        set_committed_value(screening, name, value)
+    return True
+
+
 def _claim_draft(db: Session, screening: Screening) -> bool:
     """Claim the row if it is still a draft; otherwise end the transaction and show the row as it is."""
     if _claim(db, screening, Screening.status == DRAFT, Screening.erased_at.is_(None)):
@@ -215,7 +243,11 @@ def save_answers(db: Session, screening: Screening, answers: dict[str, str], ste
     """Merge one page's answers into the draft and remember where the screener is.
 
     False, with nothing saved, when the screening is no longer a draft: a completed screening never
-    changes, even when this page was sent before another tab's final submission won."""
+    changes, even when this page was sent before another tab's final submission won. Usually one
+    UPDATE (:func:`_write_if_unchanged`); when another request wrote the row since this one read
+    it, the row is claimed and re-read and the answers merged into what it holds now."""
+    if _write_if_unchanged(db, screening, answers={**screening.answers, **answers}, step=step):
+        return True
     if not _claim_draft(db, screening):
         return False
     screening.answers = {**screening.answers, **answers}
@@ -375,31 +407,49 @@ def complete(db: Session, content: Content, screening: Screening, locale: str, u
     """Score and store; True for the one request whose completion won.
 
     Idempotent: a double tap, a retry or a concurrent submission finds the screening complete and
-    changes nothing. The row is claimed first, so the answers scored are the answers stored with
-    the result, even when a section save of another tab raced this submission."""
-    if screening.completed or not _claim_draft(db, screening):
+    changes nothing. The answers scored are always the answers stored with the result: usually
+    the completion is written at once, on condition that nobody wrote the row since this request
+    read it (its ``updated_at``); otherwise (a section save of another tab raced this submission,
+    or another completion drew the same slip number at that moment) the row is claimed and
+    re-read first and scored again."""
+    if screening.completed:
+        return False
+    try:
+        unchanged = (Screening.erased_at.is_(None), Screening.updated_at == screening.updated_at)
+        if _store_completion(db, content, screening, locale, user, *unchanged):
+            return True
+    except IntegrityError:
+        db.rollback()  # the slip number's unique index: draw again on the locking path
+    if not _claim_draft(db, screening):
         return False
     _store_completion(db, content, screening, locale, user)
     return True
 
 
-def _store_completion(db: Session, content: Content, screening: Screening, locale: str, user: User | None) -> None:
-    """Write the completion of a claimed draft: one conditional UPDATE, one audit row, one commit."""
+def _store_completion(
+    db: Session, content: Content, screening: Screening, locale: str, user: User | None, *conditions: Any
+) -> bool:
+    """Write the completion of a draft: one conditional UPDATE, the statistics row, one audit row,
+    one commit; ``screening`` then holds the row as written. False, with nothing written and the
+    transaction open, when the row no longer meets ``conditions`` (or is no longer a draft)."""
     values = completion_values(content, screening, locale)
     _free_slip_number(db, values)
     done = db.execute(
         update(Screening)
-        .where(Screening.id == screening.id, Screening.status == DRAFT)
+        .where(Screening.id == screening.id, Screening.status == DRAFT, *conditions)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount:  # type: ignore[attr-defined]
-        statistics_db.write(db, stat_row(screening, values), screening.id)
-        audit.record(
-            db, "screening_completed", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
-        )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        return False
+    statistics_db.write(db, stat_row(screening, values), screening.id)
+    audit.record(
+        db, "screening_completed", actor=_name(user), object_type="screening", object_id=screening.id, commit=False
+    )
     db.commit()
-    db.refresh(screening)
+    for name, value in values.items():
+        set_committed_value(screening, name, value)
+    return True
 
 
 CREATED, REPEATED, CONFLICT = "created", "repeated", "conflict"

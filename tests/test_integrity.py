@@ -173,6 +173,22 @@ def test_the_final_submit_stores_the_answers_it_scored(app: Flask) -> None:
     assert set(_all_yes(app, RACING_SECTION)) <= set(row.result["yes"])  # type: ignore[index]
 
 
+def test_two_tabs_saving_different_pages_of_one_draft_keep_both_pages(app: Flask) -> None:
+    """Both tabs loaded the draft before either saved: the second save must not put back the
+    answers the first tab's page had before (a save writes at once only if nobody wrote since)."""
+    make_user(app)
+    token = _draft(app)
+    other = next(s.id for s in _general(app).sections if s.indicators and s.id != RACING_SECTION)
+    with _session(app) as first_tab, _session(app) as second_tab:
+        first, second = _load(first_tab, token), _load(second_tab, token)
+        assert ops.save_answers(first_tab, first, _all_yes(app, RACING_SECTION), RACING_SECTION)
+        assert ops.save_answers(second_tab, second, _all_yes(app, other), other)
+        assert ops.save_answers(first_tab, first, {}, RACING_SECTION)  # the first tab again, now stale
+    (row,) = _stored(app)
+    assert {**_all_yes(app, RACING_SECTION), **_all_yes(app, other)}.items() <= row.answers.items()
+    assert row.step == RACING_SECTION
+
+
 def test_consent_sent_before_an_erasure_does_not_bring_the_referrals_back(app: Flask) -> None:
     make_user(app)
     token = _draft(app)

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request, url_for
 
 #: A year: fingerprinted addresses never change content.
 MAX_AGE = 365 * 24 * 3600
@@ -30,6 +30,16 @@ def init_app(app: Flask) -> None:
             digest = fingerprint_of(folder, str(values["filename"]))
             if digest:
                 values["v"] = digest
+
+    built: dict[tuple[str, str, str | None], str] = {}
+
+    @app.template_global()
+    def static_url(filename: str) -> str:
+        """``url_for("static", filename=filename)``, built once per fingerprint (a page links three)."""
+        key = (request.script_root if has_request_context() else "", filename, fingerprint_of(folder, filename))
+        if key not in built:
+            built[key] = url_for("static", filename=filename)
+        return built[key]
 
     @app.after_request
     def cache_fingerprinted(response: Response) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, has_request_context, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, direction, html_lang, localise
@@ -39,6 +39,16 @@ CSP = (
 
 
 def init_templating(app: Flask) -> None:
+    built: dict[tuple[str, str], str] = {}
+
+    @app.template_global()
+    def link(endpoint: str) -> str:
+        """``url_for(endpoint)`` for a page without arguments (the menu's), built once per app root."""
+        key = (request.script_root if has_request_context() else "", endpoint)
+        if key not in built:
+            built[key] = url_for(endpoint)
+        return built[key]
+
     @app.context_processor
     def globals_() -> dict[str, object]:
         locale = current_locale()

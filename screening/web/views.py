@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,10 +182,7 @@ def step_page(screening: Screening, indicator_set: IndicatorSet, step: str, stor
 def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, store: Store) -> Any:
     item_ids = forms.section_items(indicator_set, step, child=_child(screening, indicator_set))
     if request.method == "GET":
-        form = forms.answers_form(item_ids, None)
-        for item_id in item_ids:
-            form[forms.field_name(item_id)].data = screening.answers.get(item_id)
-        return _render_section(screening, indicator_set, step, form, store.flow)
+        return _render_section(screening, indicator_set, step, None, store.flow)
     form = forms.answers_form(item_ids, request.form)
     tampered = forms.unexpected_fields(request.form, item_ids)
     valid = form.validate() and not tampered
@@ -208,6 +205,8 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, 
 
 
 def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any, flow: Flow) -> str:
+    """A page of questions: the stored answers (``form`` None, a GET needs no WTForms form), or a
+    refused submission's ``form`` with its values and errors."""
     child = _child(screening, indicator_set)
     order = ops.steps(indicator_set, child=child)
     section = ops.section(indicator_set, step, child=child)
@@ -222,8 +221,7 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
         section=section,
         child_module=ops.child_module_ids(indicator_set),
         form=form,
-        field_name=forms.field_name,
-        question=_question_renderer(indicator_set, second, raw_second, person),
+        question=_question_renderer(indicator_set, second, raw_second, person, screening.answers, form),
         step=step,
         position=order.index(step) + 1,
         total=len(order),
@@ -236,16 +234,23 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
 
 
 def _question_renderer(
-    indicator_set: IndicatorSet, second: str | None, raw_second: str | None, person: IntervieweeTexts | None
-) -> Callable[[Any, Any], Markup]:
+    indicator_set: IndicatorSet,
+    second: str | None,
+    raw_second: str | None,
+    person: IntervieweeTexts | None,
+    answers: Mapping[str, str],
+    form: Any,
+) -> Callable[[Any], Markup]:
     """Render one question (its texts, guidance and answer buttons), cached across requests.
 
-    The fragment depends on the set and version, the question, the interface language, the second
-    language shown beside it (``second``), the person's language (``raw_second``: their texts
-    and its direction) and the checked answer; all of them are in the key. A question with an
-    error message is rendered afresh and not kept.
+    The answer shown is the stored one, or what a refused ``form`` sent. The fragment depends on
+    the set and version, the question, the interface language, the second language shown beside it
+    (``second``), the person's language (``raw_second``: their texts and its direction) and the
+    checked answer; all of them are in the key. A question with an error message is rendered
+    afresh and not kept.
     """
     template = current_app.jinja_env.get_template("checklist/_question.html")
+    cache = fragments()
     locale = current_locale()
     page = {
         "tr": lambda text, loc=None: localise(text, loc or locale),
@@ -259,19 +264,24 @@ def _question_renderer(
         ],
     }
 
-    def question(item: Any, field: Any) -> Markup:
-        current = field.data if field.data in ANSWER_LABELS else forms.NOT_ASKED
+    def question(item: Any) -> Markup:
+        name = forms.field_name(item.id)
+        field = form[name] if form is not None else None
+        value = field.data if field is not None else answers.get(item.id)
+        current = value if value in ANSWER_LABELS else forms.NOT_ASKED
+        errors = field.errors if field is not None else ()
         person_text = person.items.get(item.id) if person else None
 
         def render() -> str:
             return template.render(
-                item=item, name=field.name, errors=field.errors, current=current, person_text=person_text, **page
+                item=item, name=name, errors=errors, current=current, person_text=person_text, **page
             )
 
-        if field.errors:
+        if errors:
             return Markup(render())
-        key = (indicator_set.id, indicator_set.version, item.id, locale, second, raw_second, current)
-        return fragments().get(key, render)
+        return cache.get(
+            (indicator_set.id, indicator_set.version, item.id, locale, second, raw_second, current), render
+        )
 
     return question
 
