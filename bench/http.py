@@ -579,10 +579,12 @@ def bench_database(kind: str, url_of_server: str, args: argparse.Namespace, fold
                     hello_wrk = report["hello_world"].get("wrk") or {}
                     if row["wrk"] and row["wrk"]["rps"] and hello_wrk.get("rps"):
                         row["wrk"]["ratio_to_hello_world"] = round(row["wrk"]["rps"] / hello_wrk["rps"], 3)
-                    if row["wrk"] and row["wrk"]["server_cpu_ms_per_request"] and hello_wrk.get("server_cpu_ms_per_request"):
-                        row["wrk"]["cpu_ratio_to_hello_world"] = round(
-                            hello_wrk["server_cpu_ms_per_request"] / row["wrk"]["server_cpu_ms_per_request"], 3
-                        )
+                    page_cpu, hello_cpu = (
+                        (row["wrk"] or {}).get("server_cpu_ms_per_request"),
+                        hello_wrk.get("server_cpu_ms_per_request"),
+                    )
+                    if page_cpu and hello_cpu:
+                        row["wrk"]["cpu_ratio_to_hello_world"] = round(hello_cpu / page_cpu, 3)
                 print(
                     f"  {name:<16} {endpoints[name]['rps']:>8.1f} req/s  p50 {endpoints[name]['p50_ms']} ms  "
                     f"p99 {endpoints[name]['p99_ms']} ms  errors {endpoints[name]['errors']}",
