@@ -183,11 +183,12 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, 
     item_ids = forms.section_items(indicator_set, step, child=_child(screening, indicator_set))
     if request.method == "GET":
         return _render_section(screening, indicator_set, step, None, store.flow)
-    form = forms.answers_form(item_ids, request.form)
+    form = forms.AnswersSubmission(item_ids, request.form)
     tampered = forms.unexpected_fields(request.form, item_ids)
     valid = form.validate() and not tampered
+    # A language switch, Back or Show the person keeps what is valid (CSRFProtect checked the token).
     switching = LANG_BUTTON in request.form or request.form.get(ACTION_BUTTON) in ("back", "person")
-    if not valid and not (switching and form.csrf_token.data and not form.csrf_token.errors):
+    if not valid and not switching:
         if tampered:
             form.form_errors.append(_("This page does not ask these questions; nothing was saved from them."))
         return _render_section(screening, indicator_set, step, form, store.flow), 400
