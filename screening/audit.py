@@ -5,6 +5,7 @@ Answers, profiles and case references never go here; object ids are database ids
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from screening.models import AuditEvent, utcnow
@@ -33,6 +34,10 @@ ACTIONS: tuple[str, ...] = (
 )
 
 
+#: One row per event, written at once in the caller's transaction (Core: no unit of work to flush).
+_INSERT = insert(AuditEvent)
+
+
 def record(
     db: Session,
     action: str,
@@ -45,16 +50,17 @@ def record(
 ) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    db.add(
-        AuditEvent(
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            outcome=outcome,
-            training=False,
-        )
+    db.execute(
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor": actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "outcome": outcome,
+            "training": False,
+        },
     )
     if commit:
         db.commit()

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Table, Update, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -203,29 +203,41 @@ def _claim(db: Session, screening: Screening, *conditions: Any) -> bool:
     return True
 
 
-def _write_if_unchanged(db: Session, screening: Screening, **values: Any) -> bool:
-    """Write ``values`` in one statement if the row is still the draft this request read, and commit.
+#: The screenings table, for the statements built once below (Core: no ORM bookkeeping per write).
+_TABLE: Table = Screening.__table__  # type: ignore[assignment]
+_ROWS = _TABLE.c
 
-    The row's ``updated_at`` (set by every write) serves as its version: a write from another
-    request in between changes it, and then nothing is written here and the caller takes the
+
+def _if_unchanged(statement: Update) -> Update:
+    """``statement`` restricted to the draft row this request read: still a draft, not erased, and
+    not written since (its ``updated_at``, set by every write, serves as the row's version)."""
+    return statement.where(
+        _ROWS.id == bindparam("row_id"),
+        _ROWS.status == DRAFT,
+        _ROWS.erased_at.is_(None),
+        _ROWS.updated_at == bindparam("seen"),
+    )
+
+
+#: A section save: the draft's answers and step.
+_SAVE_PAGE = _if_unchanged(update(_TABLE)).values(
+    answers=bindparam("v_answers"), step=bindparam("v_step"), updated_at=bindparam("v_updated_at")
+)
+
+
+def _write_if_unchanged(db: Session, screening: Screening, answers: dict[str, str], step: str) -> bool:
+    """Write the answers and step in one statement if the row is still the draft this request read
+    (:func:`_if_unchanged`), and commit. Otherwise nothing is written here and the caller takes the
     locking path (:func:`_claim_draft`) in the same transaction. ``screening`` then holds the row
     as written, without reading it back."""
-    now = utcnow()
+    values = {"answers": answers, "step": step, "updated_at": utcnow()}
     written = db.execute(
-        update(Screening)
-        .where(
-            Screening.id == screening.id,
-            Screening.status == DRAFT,
-            Screening.erased_at.is_(None),
-            Screening.updated_at == screening.updated_at,
-        )
-        .values(**values, updated_at=now)
-        .execution_options(synchronize_session=False)
+        _SAVE_PAGE, {"row_id": screening.id, "seen": screening.updated_at, **{f"v_{k}": v for k, v in values.items()}}
     )
     if not written.rowcount:  # type: ignore[attr-defined]
         return False
     db.commit()
-    for name, value in {**values, "updated_at": now}.items():
+    for name, value in values.items():
         set_committed_value(screening, name, value)
     return True
 
@@ -246,7 +258,7 @@ def save_answers(db: Session, screening: Screening, answers: dict[str, str], ste
     changes, even when this page was sent before another tab's final submission won. Usually one
     UPDATE (:func:`_write_if_unchanged`); when another request wrote the row since this one read
     it, the row is claimed and re-read and the answers merged into what it holds now."""
-    if _write_if_unchanged(db, screening, answers={**screening.answers, **answers}, step=step):
+    if _write_if_unchanged(db, screening, {**screening.answers, **answers}, step):
         return True
     if not _claim_draft(db, screening):
         return False
@@ -415,31 +427,45 @@ def complete(db: Session, content: Content, screening: Screening, locale: str, u
     if screening.completed:
         return False
     try:
-        unchanged = (Screening.erased_at.is_(None), Screening.updated_at == screening.updated_at)
-        if _store_completion(db, content, screening, locale, user, *unchanged):
+        if _store_completion(db, content, screening, locale, user, claimed=False):
             return True
     except IntegrityError:
-        db.rollback()  # the slip number's unique index: draw again on the locking path
+        db.rollback()  # the same number was drawn for another slip: draw again on the locking path
     if not _claim_draft(db, screening):
         return False
-    _store_completion(db, content, screening, locale, user)
+    _store_completion(db, content, screening, locale, user, claimed=True)
     return True
 
 
+#: The columns completion writes (:func:`completion_values`), each from a parameter ``v_<column>``.
+_COMPLETED_COLUMNS = (
+    "status", "answers", "profile", "consent", "scoring_version", "rules_version", "locale", "result",
+    "referrals", "slip_number", "completed_at", "updated_at", "step",
+)  # fmt: skip
+_COMPLETED_VALUES: dict[str, Any] = {column: bindparam(f"v_{column}") for column in _COMPLETED_COLUMNS}
+_COMPLETE_IF_UNCHANGED = _if_unchanged(update(_TABLE)).values(_COMPLETED_VALUES)
+#: On the locking path: the row is claimed (:func:`_claim_draft`), so only the draft's id is needed.
+_COMPLETE_CLAIMED = (
+    update(_TABLE).where(_ROWS.id == bindparam("row_id"), _ROWS.status == DRAFT).values(_COMPLETED_VALUES)
+)
+
+
 def _store_completion(
-    db: Session, content: Content, screening: Screening, locale: str, user: User | None, *conditions: Any
+    db: Session, content: Content, screening: Screening, locale: str, user: User | None, *, claimed: bool
 ) -> bool:
-    """Write the completion of a draft: one conditional UPDATE, the statistics row, one audit row,
-    one commit; ``screening`` then holds the row as written. False, with nothing written and the
-    transaction open, when the row no longer meets ``conditions`` (or is no longer a draft)."""
+    """Write the completion of a draft: one UPDATE, the statistics row, one audit row, one commit;
+    ``screening`` then holds the row as written.
+
+    Unless the row is ``claimed``, the UPDATE is on condition that the row is the draft this
+    request read (:func:`_if_unchanged`), and the slip number's unique index checks the number
+    drawn. False, with nothing written and the transaction open, when the row changed since."""
     values = completion_values(content, screening, locale)
-    _free_slip_number(db, values)
-    done = db.execute(
-        update(Screening)
-        .where(Screening.id == screening.id, Screening.status == DRAFT, *conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    if claimed:
+        _free_slip_number(db, values)
+    statement = _COMPLETE_CLAIMED if claimed else _COMPLETE_IF_UNCHANGED
+    parameters = {"row_id": screening.id, "seen": screening.updated_at}
+    parameters.update((f"v_{column}", values[column]) for column in _COMPLETED_COLUMNS)
+    done = db.execute(statement, parameters)
     if not done.rowcount:  # type: ignore[attr-defined]
         return False
     statistics_db.write(db, stat_row(screening, values), screening.id)
@@ -525,7 +551,7 @@ def _repeat(
         return existing, REPEATED if existing.completed else CONFLICT
     for column, value in {**fields, "request_hash": request_hash}.items():
         setattr(existing, column, value)
-    _store_completion(db, content, existing, locale, user)
+    _store_completion(db, content, existing, locale, user, claimed=True)
     return existing, CREATED
 
 

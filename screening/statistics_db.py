@@ -14,6 +14,7 @@ of the counts into tables and the suppression of small cells stay pure (``screen
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import itertools
@@ -52,12 +53,16 @@ def new_id() -> int:
 def write(db: Session, row: Row, screening_id: int | None) -> int:
     """Store one completed screening's row, its forms and its referrals (in the caller's transaction)."""
     stat_id = new_id()
-    db.execute(insert(Stat).values(id=stat_id, screening_id=screening_id, **_columns(row)))
+    db.execute(_INSERT_STAT, {"id": stat_id, "screening_id": screening_id, **_columns(row)})
     if row.forms:
-        db.execute(insert(Form), [{"stat_id": stat_id, "form": form} for form in dict.fromkeys(row.forms)])
+        db.execute(_INSERT_FORM, [{"stat_id": stat_id, "form": form} for form in dict.fromkeys(row.forms)])
     _insert_referrals(db, stat_id, row.referrals)
     _add(db, (row.month, row.institution, row.set_id), _cells(row), 1)
     return stat_id
+
+
+# Built once: each completion runs them.
+_INSERT_STAT, _INSERT_FORM, _INSERT_REFERRAL = insert(Stat), insert(Form), insert(Referral)
 
 
 def _cells(row: Row) -> list[tuple[str, str]]:
@@ -74,24 +79,30 @@ def _referral_cells(referrals: Sequence[tuple[str, str]]) -> list[tuple[str, str
     return [("by_referral", f"{contact}:{priority}") for contact, priority in referrals]
 
 
-def _add(db: Session, where: tuple[str, str, str], cells: list[tuple[str, str]], delta: int) -> None:
-    """Add ``delta`` to each cell's count of one month, institution and set (created at ``delta``).
-
-    An upsert on both databases; the cells go in a fixed order, so that two transactions counting
-    the same cells lock them in the same order and never wait for each other in a circle."""
-    if not cells:
-        return
-    month, institution, set_id = where
-    upsert = (postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert)(Count)
-    upsert = upsert.on_conflict_do_update(
+@functools.cache
+def _upsert_counts(dialect: str) -> Any:
+    """Add each line's ``screenings`` to its cell's count, or create the cell: an upsert in the
+    dialect's own syntax (both have ``ON CONFLICT``), built once per dialect."""
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Count)
+    return upsert.on_conflict_do_update(
         index_elements=[c.name for c in Count.primary_key.columns],
         set_={"screenings": Count.c.screenings + upsert.excluded.screenings},
     )
+
+
+def _add(db: Session, where: tuple[str, str, str], cells: list[tuple[str, str]], delta: int) -> None:
+    """Add ``delta`` to each cell's count of one month, institution and set (created at ``delta``).
+
+    The cells go in a fixed order, so that two transactions counting the same cells lock them in
+    the same order and never wait for each other in a circle."""
+    if not cells:
+        return
+    month, institution, set_id = where
     lines = [
         {"month": month, "institution": institution, "set_id": set_id, "table_name": t, "key": k, "screenings": delta}
         for t, k in sorted(cells)
     ]
-    db.execute(upsert, lines)
+    db.execute(_upsert_counts(db.get_bind().dialect.name), lines)
 
 
 def _columns(row: Row) -> dict[str, Any]:
@@ -109,7 +120,7 @@ def _columns(row: Row) -> dict[str, Any]:
 
 def _insert_referrals(db: Session, stat_id: int, referrals: Sequence[tuple[str, str]]) -> None:
     if referrals:
-        db.execute(insert(Referral), [{"stat_id": stat_id, "contact": c, "priority": p} for c, p in referrals])
+        db.execute(_INSERT_REFERRAL, [{"stat_id": stat_id, "contact": c, "priority": p} for c, p in referrals])
 
 
 def replace_referrals(db: Session, screening_id: int, referrals: Sequence[tuple[str, str]]) -> None:
