@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-_COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 #: Argon2 runs in at most this many threads of a process at once: each run takes 64 MiB and a core,
 #: so a burst of logins queues here instead of exhausting memory and starving other requests.
@@ -27,13 +27,24 @@ class WeakPasswordError(ValueError):
         self.code = code
 
 
+@functools.cache
+def _zxcvbn() -> tuple[frozenset[str], Callable[..., dict[str, Any]]]:
+    """zxcvbn's common passwords and its estimator, loaded on the first password set in this
+    process: its dictionaries take about 15 MB, which a worker that only serves pages never needs."""
+    from zxcvbn import zxcvbn
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"]), zxcvbn
+
+
 def check_policy(password: str, *, username: str = "") -> None:
     """Refuse short, over-long, common or easily guessed passwords."""
     if len(password) < MIN_LENGTH:
         raise WeakPasswordError("too_short")
     if len(password) > MAX_LENGTH:
         raise WeakPasswordError("too_long")
-    if password.lower() in _COMMON or (username and username.lower() in password.lower()):
+    common, zxcvbn = _zxcvbn()
+    if password.lower() in common or (username and username.lower() in password.lower()):
         raise WeakPasswordError("common")
     if zxcvbn(password[:100], user_inputs=[username] if username else [])["score"] < 3:
         raise WeakPasswordError("guessable")
