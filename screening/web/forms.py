@@ -141,7 +141,23 @@ class AnswerField:
     errors: list[str]
 
 
-class AnswersSubmission:
+class PageMessages:
+    """What the error summary shows on a page without a WTForms form: messages about the page as a
+    whole (``form_errors``) and per field (``errors``). A page whose form sends nothing but the
+    CSRF token uses it as it is: ``CSRFProtect`` checks the token before any view runs."""
+
+    def __init__(self) -> None:
+        self.form_errors: list[str] = []
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {}
+
+    def validate(self) -> bool:
+        return not self.errors and not self.form_errors
+
+
+class AnswersSubmission(PageMessages):
     """One page of answers as posted, checked: each question's value is one of its four choices.
 
     Not a WTForms form on purpose: a page has up to 22 questions, and building and validating 22
@@ -152,7 +168,7 @@ class AnswersSubmission:
     """
 
     def __init__(self, item_ids: Iterable[str], formdata: Mapping[str, str]) -> None:
-        self.form_errors: list[str] = []
+        super().__init__()
         self.fields: dict[str, AnswerField] = {}
         for item_id in item_ids:
             name = field_name(item_id)
@@ -169,9 +185,6 @@ class AnswersSubmission:
     @property
     def errors(self) -> dict[str, list[str]]:
         return {name: field.errors for name, field in self.fields.items() if field.errors}
-
-    def validate(self) -> bool:
-        return not self.errors and not self.form_errors
 
 
 def answers_from_form(form: AnswersSubmission, item_ids: Iterable[str], *, valid_only: bool = False) -> dict[str, str]:

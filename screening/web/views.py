@@ -375,14 +375,14 @@ def _render_profile(screening: Screening, indicator_set: IndicatorSet, form: Any
 
 
 def _review_step(screening: Screening, indicator_set: IndicatorSet, store: Store) -> Any:
-    form = forms.ConfirmForm()
+    form = forms.PageMessages()  # the final submission sends only its CSRF token
     if request.method == "POST":
         if LANG_BUTTON in request.form:
             remember_locale(normalise_locale(request.form[LANG_BUTTON]))
             return redirect(store.flow.url("step", step=ops.REVIEW_STEP))
         if not (screening.profile or {}).get("complete"):
             form.form_errors.append(_("Fill in the profile before you finish."))
-        elif form.validate():
+        else:
             store.complete(screening, current_locale())
             return redirect(store.flow.url("result"))
     child = _child(screening, indicator_set)
