@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app, g, has_request_context, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, direction, html_lang, localise
 from screening.i18n import current_locale
 from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import PUBLIC, access_of
-from screening.web.vocabulary import ANSWER_LABELS, PRIORITY_LABELS
+from screening.web.forms import NOT_ASKED
+from screening.web.vocabulary import ANSWER_LABELS, NOT_ASKED_LABEL, PRIORITY_LABELS
 
 ROLE_LABELS = {
     SCREENER: _l("Screener"),
@@ -38,8 +42,26 @@ CSP = (
 )
 
 
+def page_labels() -> dict[str, Any]:
+    """The labels every page shows (answers, roles, the menu of each role) in the request's
+    language, translated once per language and app rather than on every page."""
+    key = str(get_locale())
+    cache: dict[str, dict[str, Any]] = current_app.extensions["screening.page_labels"]
+    if key not in cache:
+        answers = {value: str(label) for value, label in ANSWER_LABELS.items()}
+        own = [("auth.full_name", _l("Your name")), ("auth.change_password", _l("Password"))]
+        cache[key] = {
+            "answer_labels": answers,
+            "answer_choices": [*answers.items(), (NOT_ASKED, str(NOT_ASKED_LABEL))],
+            "role_labels": {role: str(label) for role, label in ROLE_LABELS.items()},
+            "menus": {role: [(endpoint, str(label)) for endpoint, label in [*NAV[role], *own]] for role in NAV},
+        }
+    return cache[key]
+
+
 def init_templating(app: Flask) -> None:
     built: dict[tuple[str, str], str] = {}
+    app.extensions["screening.page_labels"] = {}
 
     @app.template_global()
     def link(endpoint: str) -> str:
@@ -52,6 +74,7 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def globals_() -> dict[str, object]:
         locale = current_locale()
+        labels, user = page_labels(), g.get("user")
         return {
             "ui_locale": locale,
             "html_lang": html_lang(locale),
@@ -59,18 +82,11 @@ def init_templating(app: Flask) -> None:
             "direction": direction,
             "ui_locales": [(code, NATIVE_NAMES[code]) for code in UI_LOCALES],
             "tr": lambda text, loc=None: localise(text, loc or locale),
-            # Translated once per page, not once per question (a section page shows dozens).
-            "answer_labels": {key: str(label) for key, label in ANSWER_LABELS.items()},
+            "answer_labels": labels["answer_labels"],
             "priority_labels": PRIORITY_LABELS,
             "current_path": request.full_path.rstrip("?") if request else "/",
-            "role_labels": ROLE_LABELS,
-            "nav_links": [
-                *NAV.get(g.user.role, []),
-                ("auth.full_name", _l("Your name")),
-                ("auth.change_password", _l("Password")),
-            ]
-            if g.get("user")
-            else [],
+            "role_labels": labels["role_labels"],
+            "nav_links": labels["menus"][user.role] if user else [],
         }
 
     @app.after_request

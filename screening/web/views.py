@@ -39,7 +39,8 @@ from screening.web.access import public, requires, safe_next
 from screening.web.flow import Flow, Store, checklist_flow
 from screening.web.fragments import fragments
 from screening.web.presenting import danger_advice, emergency_number, result_view
-from screening.web.vocabulary import ANSWER_LABELS, NOT_ASKED_LABEL, USUAL_SET
+from screening.web.templating import page_labels
+from screening.web.vocabulary import ANSWER_LABELS, USUAL_SET
 
 bp = Blueprint("checklist", __name__)
 
@@ -258,11 +259,7 @@ def _question_renderer(
         "second": second,
         "person_lang": html_lang(raw_second or ""),
         "person_dir": direction(raw_second or ""),
-        # Translated once per page, not once per question.
-        "choices": [
-            *((key, str(label)) for key, label in ANSWER_LABELS.items()),
-            (forms.NOT_ASKED, str(NOT_ASKED_LABEL)),
-        ],
+        "choices": page_labels()["answer_choices"],
     }
 
     def question(item: Any) -> Markup:
