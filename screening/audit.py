@@ -5,7 +5,7 @@ Answers, profiles and case references never go here; object ids are database ids
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from screening.models import AuditEvent, utcnow
@@ -34,8 +34,10 @@ ACTIONS: tuple[str, ...] = (
 )
 
 
-#: One row per event, written at once in the caller's transaction (Core: no unit of work to flush).
-_INSERT = insert(AuditEvent)
+#: One row per event, written at once in the caller's transaction: a Core insert on the table, with
+#: neither the unit of work nor the ORM's bulk-insert path.
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+_INSERT = insert(_EVENTS)
 
 
 def record(
