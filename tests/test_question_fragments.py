@@ -80,3 +80,22 @@ def test_the_cache_is_bounded_and_forgets_the_least_recently_used() -> None:
     cache.get("a", render("a"))
     cache.get("b", render("b"))
     assert renders == ["a", "b", "c", "b"] and len(cache) == 2
+
+
+def test_the_answer_buttons_role_and_menu_follow_the_page_language(app: Flask, client: Client) -> None:
+    """They are translated once per language and kept (``templating.page_labels``): switching the
+    language back and forth in one worker shows each language's own words, from its catalog."""
+    from babel.support import Translations
+    from markupsafe import escape
+
+    from tests.conftest import ROOT
+
+    page = to_observe(client, start(client))
+    for locale in ("sq", "sr_Latn", "en", "sq"):
+        client.post(page, data={"_lang": locale})
+        body = client.get(page).get_data(as_text=True)
+        words = Translations.load(str(ROOT / "translations"), [locale])
+        for label in ("Yes", "No", "Don't know", "Not asked"):
+            assert f"<span>{escape(words.gettext(label))}</span>" in body, (locale, label)
+        assert f"· {escape(words.gettext('Screener'))}</span>" in body, locale
+        assert f">{escape(words.gettext('New screening'))}</a>" in body, locale
