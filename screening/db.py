@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import select
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
@@ -34,7 +35,31 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"invalid database URL: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    if engine.dialect.name == "postgresql":
+        _ping_only_when_the_socket_stirs(engine.dialect)
     return engine
+
+
+def _ping_only_when_the_socket_stirs(dialect: Any) -> None:
+    """Make the pre-ping a round trip only when the pooled connection's socket has something to read.
+
+    An idle connection in the pool receives nothing unless the server closed it (a restart, an
+    outage, an idle timeout: the server's goodbye and the end of the stream are then waiting) or
+    sent a notice; so a socket with nothing to read needs no ``SELECT 1``, which cost a round trip
+    (about 0.1 ms of the worker's CPU) on every request. Anything else, or a socket that cannot be
+    polled, is pinged as before. A link that died without a word from the server (no FIN) is
+    found by the request's first statement instead, as it would be without the pre-ping.
+    """
+    ping = dialect.do_ping
+
+    def do_ping(dbapi_connection: Any) -> bool:
+        try:
+            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        except (OSError, ValueError, AttributeError):
+            readable = [True]
+        return True if not readable else bool(ping(dbapi_connection))
+
+    dialect.do_ping = do_ping
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -304,7 +304,8 @@ class ConsentForm(Form):
 
 
 class ConfirmForm(Form):
-    """Only the CSRF token: the final submission carries no data of its own."""
+    """Only the CSRF token, for an action that sends no data of its own (admin actions, leaving the
+    person view)."""
 
 
 def section_items(indicator_set: IndicatorSet, section_id: str, *, child: bool = False) -> list[str]:
