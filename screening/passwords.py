@@ -30,7 +30,7 @@ class WeakPasswordError(ValueError):
 @functools.cache
 def _zxcvbn() -> tuple[frozenset[str], Callable[..., dict[str, Any]]]:
     """zxcvbn's common passwords and its estimator, loaded on the first password set in this
-    process: its dictionaries take about 15 MB, which a worker that only serves pages never needs."""
+    process: its dictionaries take about 13 MB, which a worker that only serves pages never needs."""
     from zxcvbn import zxcvbn
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 

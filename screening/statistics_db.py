@@ -50,6 +50,10 @@ def new_id() -> int:
 # --- writing ------------------------------------------------------------------------------------
 
 
+# Built once: each completion runs them.
+_INSERT_STAT, _INSERT_FORM, _INSERT_REFERRAL = insert(Stat), insert(Form), insert(Referral)
+
+
 def write(db: Session, row: Row, screening_id: int | None) -> int:
     """Store one completed screening's row, its forms and its referrals (in the caller's transaction)."""
     stat_id = new_id()
@@ -59,10 +63,6 @@ def write(db: Session, row: Row, screening_id: int | None) -> int:
     _insert_referrals(db, stat_id, row.referrals)
     _add(db, (row.month, row.institution, row.set_id), _cells(row), 1)
     return stat_id
-
-
-# Built once: each completion runs them.
-_INSERT_STAT, _INSERT_FORM, _INSERT_REFERRAL = insert(Stat), insert(Form), insert(Referral)
 
 
 def _cells(row: Row) -> list[tuple[str, str]]:
