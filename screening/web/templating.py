@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, direction, html_lang, localise
 from screening.i18n import current_locale
-from screening.roles import ADMIN, SCREENER, SUPERVISOR, TRAINER
+from screening.roles import ADMIN, ROLES, SCREENER, SUPERVISOR, TRAINER
 from screening.web.access import PUBLIC, access_of
 from screening.web.forms import NOT_ASKED
 from screening.web.vocabulary import ANSWER_LABELS, NOT_ASKED_LABEL, PRIORITY_LABELS
@@ -54,7 +54,7 @@ def page_labels() -> dict[str, Any]:
             "answer_labels": answers,
             "answer_choices": [*answers.items(), (NOT_ASKED, str(NOT_ASKED_LABEL))],
             "role_labels": {role: str(label) for role, label in ROLE_LABELS.items()},
-            "menus": {role: [(endpoint, str(label)) for endpoint, label in [*NAV[role], *own]] for role in NAV},
+            "menus": {role: [(link, str(label)) for link, label in [*NAV.get(role, []), *own]] for role in ROLES},
         }
     return cache[key]
 
