@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -229,6 +230,24 @@ class LoginAddress(Base):
     address_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SlipPdf(Base):
+    """A screening's referral slip as laid out in one language, so that downloading it costs no layout.
+
+    ``digest`` is the SHA-256 of the slip's HTML: a slip whose content changed since (consent,
+    the letterhead) no longer matches and is laid out again. Shared by every worker and app
+    server on the database; erasure deletes the rows with the rest of the screening's content
+    (``operations.erase``), so no copy outlives the screening's retention period.
+    """
+
+    __tablename__ = "slip_pdfs"
+
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screenings.id", ondelete="CASCADE"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 #: A stats row's id: 64-bit on PostgreSQL, SQLite's rowid (also 64-bit) on SQLite.

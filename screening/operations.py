@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from screening import audit, statistics_db
+from screening import audit, slip_pdfs, statistics_db
 from screening.core.assessment import Assessment, assess
 from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content, IndicatorSet, Section
@@ -576,7 +576,7 @@ def record_consent(
 
 
 def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) -> None:
-    """Erase the answers, profile, case reference, result and referrals.
+    """Erase the answers, profile, case reference, result and referrals, and the laid-out slips.
 
     The anonymous counts are the screening's statistics row (``statistics_db``), written at
     completion: it stays, and is no longer linked to the screening."""
@@ -591,6 +591,7 @@ def erase(db: Session, screening: Screening, *, actor: str | None, reason: str) 
     screening.informed_of_rights = None
     screening.erased_at = utcnow()
     statistics_db.unlink(db, screening.id)
+    slip_pdfs.forget(db, screening.id)
     audit.record(
         db,
         "screening_erased",

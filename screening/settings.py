@@ -31,6 +31,9 @@ class Settings:
     content_dir: str | None = None  # default: the repository's own indicators/ and referral_rules/
     translations_dir: str | None = None  # default: the repository's translations/
     pdf_enabled: bool = True
+    #: Lay the slip's PDF out in the background when the result page or the print view is shown,
+    #: so that "Download PDF" finds it ready (one thread per worker; off: laid out on download).
+    slip_render_ahead: bool = True
     timezone: str = "Europe/Belgrade"  # Kosovo's time zone in the tz database (CET/CEST)
     session_idle_minutes: int = 15  # shared tablets: log out after this long without a request
     session_absolute_hours: int = 12  # a login lasts at most this long, however active

@@ -8,19 +8,22 @@ in every content language), so a slip re-renders with the same content after the
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
+import logging
 import threading
-import time
-from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
+from screening import slip_pdfs
 from screening.core.languages import localise
 from screening.core.model import Content
 from screening.db import get_session
@@ -30,6 +33,8 @@ from screening.web.flow import Flow, checklist_flow
 from screening.web.pdf import html_to_pdf
 from screening.web.presenting import profile_rows, result_view
 from screening.web.vocabulary import INSTITUTIONS, ROLES
+
+log = logging.getLogger(__name__)
 
 TEMPLATE = "slip/slip.html"
 #: Day, month, year and a 24-hour clock, as Kosovo's official documents write them.
@@ -80,62 +85,113 @@ def render_html(
         return render_template(TEMPLATE, slip=slip_view(screening, locale, flow, officer_name), pdf=pdf)
 
 
-class PdfCache:
-    """The PDFs this worker made lately, by (screening token, hash of the slip's HTML).
+class RenderAhead:
+    """The slips this worker is laying out in the background, by (screening id, language, digest).
 
-    The HTML holds everything the slip prints in its language, so a repeat download of an
-    unchanged slip costs one template render instead of a layout. Entries live ``seconds`` at most
-    and at most ``entries`` are kept, so no slip outlives the retention period here; erasing a
-    screening drops its entries at once in the worker that erases it (another worker's entry can
-    no longer be reached, since the erased screening's HTML differs, and expires with its time).
-    """
+    One thread lays them out, one after another (WeasyPrint is not made for concurrent renders in
+    one process), at most ``MAX_PENDING`` waiting: under load the download lays its slip out
+    itself, as it would without this."""
 
-    def __init__(self, *, entries: int = 32, seconds: float = 600.0) -> None:
-        self.entries, self.seconds = entries, seconds
-        self._items: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
+    MAX_PENDING = 4
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: dict[tuple[int, str, str], Future[bytes | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> bytes | None:
+    def submit(self, key: tuple[int, str, str], job: Callable[[], bytes | None]) -> None:
         with self._lock:
-            self._expire()
-            found = self._items.get(key)
-            if found is None:
-                return None
-            self._items.move_to_end(key)
-            return found[1]
+            if key in self._pending or len(self._pending) >= self.MAX_PENDING:
+                return
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slip-pdf")
+            future = self._executor.submit(job)
+            self._pending[key] = future
+        future.add_done_callback(lambda _done: self._forget(key))
 
-    def put(self, key: tuple[str, str], pdf: bytes) -> None:
+    def pending(self, key: tuple[int, str, str]) -> bool:
         with self._lock:
-            self._items[key] = (time.monotonic() + self.seconds, pdf)
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
+            return key in self._pending
 
-    def forget(self, token: str) -> None:
-        """Drop every cached slip of one screening (it is being erased)."""
+    def result(self, key: tuple[int, str, str], timeout: float = 60.0) -> bytes | None:
+        """The PDF of a slip being laid out here, once it is done; None if none is (or it failed)."""
         with self._lock:
-            for key in [k for k in self._items if k[0] == token]:
-                del self._items[key]
+            future = self._pending.get(key)
+        if future is None:
+            return None
+        try:
+            return future.result(timeout)
+        except Exception:  # the job logged it; the caller lays the slip out itself
+            return None
 
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, (until, _pdf) in self._items.items() if until <= now]:
-            del self._items[key]
+    def wait(self, timeout: float = 60.0) -> None:
+        """Until every slip submitted so far is laid out (tests; a worker's shutdown)."""
+        with self._lock:
+            futures = list(self._pending.values())
+        for future in futures:
+            with contextlib.suppress(Exception):
+                future.result(timeout)
+
+    def _forget(self, key: tuple[int, str, str]) -> None:
+        with self._lock:
+            self._pending.pop(key, None)
 
 
-#: This worker's cache of slip PDFs.
-PDF_CACHE = PdfCache()
+#: This worker's slips being laid out ahead of their download.
+RENDER_AHEAD = RenderAhead()
 
 
 def render_pdf(screening: Screening, locale: str) -> bytes:
-    """The slip as an A4 PDF in ``locale``; a repeat of an unchanged slip comes from ``PDF_CACHE``."""
+    """The slip as an A4 PDF in ``locale``: laid out once per content and language, then kept in
+    the database (``slip_pdfs``) for every worker and app server, until the screening is erased.
+
+    A slip this worker is still laying out ahead (:func:`render_ahead`) is awaited, not laid out twice.
+    """
     html = render_html(screening, locale, pdf=True)
-    key = (screening.token, hashlib.sha256(html.encode("utf-8")).hexdigest())
-    pdf = PDF_CACHE.get(key)
+    key = (screening.id, locale, _digest(html))
+    pdf = RENDER_AHEAD.result(key) or slip_pdfs.cached(get_session(), *key)
     if pdf is None:
         pdf = pdf_bytes(html)
-        PDF_CACHE.put(key, pdf)
+        _keep(current_app._get_current_object(), key, pdf)  # type: ignore[attr-defined]
     return pdf
+
+
+def render_ahead(screening: Screening, locale: str) -> None:
+    """Start laying out the slip in ``locale`` in the background, unless it is laid out already.
+
+    Called when the result page or the print view is shown: while the officer reads it, the
+    PDF is made, so that "Download PDF" finds it ready (setting ``slip_render_ahead``)."""
+    settings: Settings = current_app.config["SCREENING_SETTINGS"]
+    if not (settings.pdf_enabled and settings.slip_render_ahead and screening.completed):
+        return
+    html = render_html(screening, locale, pdf=True)
+    key = (screening.id, locale, _digest(html))
+    if RENDER_AHEAD.pending(key) or slip_pdfs.is_cached(get_session(), *key):
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    RENDER_AHEAD.submit(key, functools.partial(_lay_out_and_keep, app, html, key))
+
+
+def _lay_out_and_keep(app: Flask, html: str, key: tuple[int, str, str]) -> bytes | None:
+    """The background job: lay the slip out and keep it. Logs no content, only what failed."""
+    try:
+        with app.app_context():
+            pdf = pdf_bytes(html)
+            _keep(app, key, pdf)
+            return pdf
+    except Exception as exc:
+        log.warning("slip PDF not laid out ahead: %s", type(exc).__name__)
+        raise
+
+
+def _keep(app: Flask, key: tuple[int, str, str], pdf: bytes) -> None:
+    """Store the PDF on a session of its own, so that the request's transaction is left alone."""
+    with app.extensions["screening.sessionmaker"]() as db:
+        slip_pdfs.store(db, *key, pdf)
+
+
+def _digest(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
 #: The print view's and the PDF's stylesheet.

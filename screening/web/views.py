@@ -413,6 +413,7 @@ def result(token: str) -> Any:
     screening, indicator_set = _load(token)
     if screening.completed:
         _audit("screening_viewed", screening)
+        referral_slip.render_ahead(screening, current_locale())  # what "Download PDF" here asks for
     return result_page(screening, indicator_set, checklist_flow(token))
 
 
@@ -481,7 +482,6 @@ def erase(token: str) -> Any:
     if request.method == "POST" and form.validate():
         ops.erase(get_session(), screening, actor=g.user.username, reason="request")
         get_session().commit()
-        referral_slip.PDF_CACHE.forget(token)
         return redirect(back)
     return render_template(
         "checklist/erase.html", screening=screening, indicator_set=indicator_set, form=form, back=back
@@ -538,6 +538,7 @@ def slip(token: str) -> str:
     screening, language = _slip_screening(token)
     html = referral_slip.render_html(screening, language, pdf=False)
     _audit("slip_printed", screening)
+    referral_slip.render_ahead(screening, language)
     return html
 
 

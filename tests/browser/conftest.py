@@ -45,7 +45,9 @@ def _make_app(tmp_path: Path, database_url: str | None = None, **settings: Any) 
     from screening.db import upgrade
 
     app = create_app(
-        {"env": "testing", "database_url": database_url, **settings}, instance_path=str(tmp_path / "instance")
+        # Slips are laid out on download unless a test asks for render-ahead (test_slip_cache.py).
+        {"env": "testing", "database_url": database_url, "slip_render_ahead": False, **settings},
+        instance_path=str(tmp_path / "instance"),
     )
     upgrade(app.extensions["screening.engine"])
     return app
