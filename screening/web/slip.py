@@ -159,12 +159,28 @@ def render_pdf(screening: Screening, locale: str) -> bytes:
 def render_ahead(screening: Screening, locale: str) -> None:
     """Start laying out the slip in ``locale`` in the background, unless it is laid out already.
 
-    Called when the result page or the print view is shown: while the officer reads it, the
-    PDF is made, so that "Download PDF" finds it ready (setting ``slip_render_ahead``)."""
+    Called when the result page is shown: while the officer reads it, the PDF is made, so that
+    "Download PDF" finds it ready (setting ``slip_render_ahead``)."""
+    if _renders_ahead(screening):
+        _lay_out_ahead(screening, locale, render_html(screening, locale, pdf=True))
+
+
+def print_view(screening: Screening, locale: str) -> str:
+    """The slip's print view in ``locale``; its PDF is laid out ahead from the same content."""
+    with force_locale(locale):
+        view = slip_view(screening, locale)
+        html = render_template(TEMPLATE, slip=view, pdf=False)
+        if _renders_ahead(screening):
+            _lay_out_ahead(screening, locale, render_template(TEMPLATE, slip=view, pdf=True))
+    return html
+
+
+def _renders_ahead(screening: Screening) -> bool:
     settings: Settings = current_app.config["SCREENING_SETTINGS"]
-    if not (settings.pdf_enabled and settings.slip_render_ahead and screening.completed):
-        return
-    html = render_html(screening, locale, pdf=True)
+    return settings.pdf_enabled and settings.slip_render_ahead and screening.completed
+
+
+def _lay_out_ahead(screening: Screening, locale: str, html: str) -> None:
     key = (screening.id, locale, _digest(html))
     if RENDER_AHEAD.pending(key) or slip_pdfs.is_cached(get_session(), *key):
         return

@@ -536,9 +536,8 @@ def unfinished() -> str | BaseResponse:
 @requires(SCREENER)
 def slip(token: str) -> str:
     screening, language = _slip_screening(token)
-    html = referral_slip.render_html(screening, language, pdf=False)
+    html = referral_slip.print_view(screening, language)
     _audit("slip_printed", screening)
-    referral_slip.render_ahead(screening, language)
     return html
 
 
