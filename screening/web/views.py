@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,7 +223,7 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
         section=section,
         child_module=ops.child_module_ids(indicator_set),
         form=form,
-        question=_question_renderer(indicator_set, second, raw_second, person, screening.answers, form),
+        questions=_questions_renderer(indicator_set, second, raw_second, person, screening.answers, form),
         step=step,
         position=order.index(step) + 1,
         total=len(order),
@@ -235,15 +235,18 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
     )
 
 
-def _question_renderer(
+def _questions_renderer(
     indicator_set: IndicatorSet,
     second: str | None,
     raw_second: str | None,
     person: IntervieweeTexts | None,
     answers: Mapping[str, str],
     form: Any,
-) -> Callable[[Any], Markup]:
-    """Render one question (its texts, guidance and answer buttons), cached across requests.
+) -> Callable[[Sequence[Any]], Markup]:
+    """Render a page's questions (texts, guidance and answer buttons), each cached across requests.
+
+    One call for the whole list: a Jinja loop calling back once per question cost more than the
+    cached questions themselves.
 
     The answer shown is the stored one, or what a refused ``form`` sent. The fragment depends on
     the set and version, the question, the interface language, the second language shown beside it
@@ -281,7 +284,10 @@ def _question_renderer(
             (indicator_set.id, indicator_set.version, item.id, locale, second, raw_second, current), render
         )
 
-    return question
+    def questions(items: Sequence[Any]) -> Markup:
+        return Markup("".join([question(item) for item in items]))  # each one is already safe HTML
+
+    return questions
 
 
 @bp.get("/s/<token>/danger")
