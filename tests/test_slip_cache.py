@@ -4,6 +4,7 @@ the database until the screening is erased (issue 13: "a slip without a wait")."
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -180,3 +181,23 @@ def test_another_app_server_serves_the_slip_laid_out_by_the_first(
     finally:
         for application in (first, second):
             application.extensions["screening.engine"].dispose()
+
+
+def test_the_retention_purge_deletes_the_slips_of_the_screenings_it_erases(app: Flask, client: Client) -> None:
+    from sqlalchemy import update
+
+    from screening import operations as ops
+    from screening.models import utcnow
+
+    old, recent = completed(client), completed(client)
+    for base in (old, recent):
+        assert client.get(f"{base}/slip.pdf?lang=en").status_code == 200
+    with app.extensions["screening.sessionmaker"]() as db:
+        old_token = old.rsplit("/", 1)[-1]
+        db.execute(
+            update(Screening).where(Screening.token == old_token).values(created_at=utcnow() - dt.timedelta(days=91))
+        )
+        db.commit()
+        assert ops.purge(db, retention_days=90, actor="cron") == 1
+        kept = db.execute(select(Screening.token).join(SlipPdf, SlipPdf.screening_id == Screening.id)).scalars().all()
+    assert kept == [recent.rsplit("/", 1)[-1]]
