@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale, get_translations, refresh
@@ -76,14 +77,51 @@ def init_app(app: Flask, translations_dir: Path | None) -> None:
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
 
+class PageTranslator:
+    """Templates' ``_`` for one catalog: a string without variables is translated, marked safe and
+    formatted once per worker, then found in a dict; a string with variables is formatted each time.
+
+    Every template is HTML with autoescape on, so the translation is ``Markup`` and the variables
+    are escaped, as Jinja's newstyle gettext does. ``%%`` is a percent sign with or without them.
+    """
+
+    def __init__(self, catalog: Any) -> None:
+        self.catalog = catalog
+        self.constants: dict[str, Markup] = {}
+
+    def __call__(self, string: str, **variables: Any) -> Markup:
+        if variables:
+            return Markup(self.catalog.ugettext(string)) % variables
+        text = self.constants.get(string)
+        if text is None:
+            text = self.constants[string] = Markup(self.catalog.ugettext(string)) % {}
+        return text
+
+
+#: One translator per catalog object (Flask-Babel keeps one per app and locale); weak, so that an
+#: app's catalogs (many test apps in one process) never serve another app.
+_TRANSLATORS: WeakKeyDictionary[Any, PageTranslator] = WeakKeyDictionary()
+
+
+def page_translator() -> PageTranslator:
+    """The request's ``_`` for templates, in its locale at this moment (``force_locale`` included).
+
+    The context processor puts it in each page's context, looked up once per render rather than
+    once per string."""
+    catalog = page_catalog()
+    translator = _TRANSLATORS.get(catalog)
+    if translator is None:
+        translator = _TRANSLATORS[catalog] = PageTranslator(catalog)
+    return translator
+
+
 @pass_context
 def _template_gettext(context: Context, string: str, **variables: Any) -> str:
-    """Jinja's newstyle ``gettext``: translated, marked safe under autoescape, then always
-    formatted with ``variables`` (so ``%%`` is a percent sign with or without them)."""
-    text = page_catalog().ugettext(string)
+    """The global ``_``, for what renders without the page's context (a macro imported without
+    it): the same as :class:`PageTranslator`, the catalog found per call."""
     if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables  # type: ignore[no-any-return]
+        return page_translator()(string, **variables)
+    return page_catalog().ugettext(string) % variables  # type: ignore[no-any-return]
 
 
 def page_catalog() -> Any:

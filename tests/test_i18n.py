@@ -74,3 +74,22 @@ def test_a_missing_catalog_stops_the_app_with_one_clear_message(tmp_path: Path) 
     empty.mkdir()
     with pytest.raises(CatalogError, match="missing compiled translation catalog"):
         make_app(tmp_path, translations_dir=str(empty))
+
+
+def test_the_page_translator_keeps_each_catalogs_words_and_formats_like_gettext() -> None:
+    """Templates' ``_`` (``i18n.PageTranslator``) keeps translated strings per catalog: a constant
+    string is the same safe text on every call, ``%%`` is a percent sign with or without variables,
+    variables are escaped, and two catalogs never share what they keep."""
+    from babel.support import Translations
+    from markupsafe import Markup
+
+    from screening.i18n import PageTranslator
+
+    albanian = Translations.load(str(catalogs.TRANSLATIONS), ["sq"])
+    english, shqip = PageTranslator(Translations()), PageTranslator(albanian)
+    assert english("Log out") == Markup("Log out") and english("Log out") is english("Log out")
+    assert shqip("Log out") == albanian.gettext("Log out") != "Log out"
+    assert english("100%% sure") == "100% sure"
+    assert english("%(name)s and 100%%", name="<b>") == Markup("&lt;b&gt; and 100%")
+    with pytest.raises(KeyError):
+        english("Step %(position)s of %(total)s")  # variables the string needs are never left out silently

@@ -98,4 +98,10 @@ def test_the_answer_buttons_role_and_menu_follow_the_page_language(app: Flask, c
         for label in ("Yes", "No", "Don't know", "Not asked"):
             assert f"<span>{escape(words.gettext(label))}</span>" in body, (locale, label)
         assert f"· {escape(words.gettext('Screener'))}</span>" in body, locale
-        assert f">{escape(words.gettext('New screening'))}</a>" in body, locale
+        assert f'<a href="/new">{escape(words.gettext("New screening"))}</a>' in body, locale
+        # The page's own strings (``i18n.PageTranslator``, kept per catalog), with and without variables.
+        assert f">{escape(words.gettext('Skip to main content'))}</a>" in body, locale
+        assert f">{escape(words.gettext('Log out'))}</button>" in body, locale
+        total, position = re.search(r'<progress max="(\d+)" value="(\d+)"', body).groups()  # type: ignore[union-attr]
+        step = words.gettext("Step %(position)s of %(total)s") % {"position": position, "total": total}
+        assert f'<p class="progress">{escape(step)}</p>' in body, locale
