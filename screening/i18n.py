@@ -83,6 +83,8 @@ class PageTranslator:
 
     Every template is HTML with autoescape on, so the translation is ``Markup`` and the variables
     are escaped, as Jinja's newstyle gettext does. ``%%`` is a percent sign with or without them.
+    Templates pass literal strings only (the catalog's msgids, which extraction needs anyway), so
+    what a translator keeps is bounded by the templates' strings.
     """
 
     def __init__(self, catalog: Any) -> None:
