@@ -17,6 +17,7 @@ from screening.core.assessment import Assessment, assess
 from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content, IndicatorSet, Section
 from screening.core.profile import Profile
+from screening.core.scoring import signals_a_child
 from screening.models import COMPLETED, DRAFT, Screening, User, utcnow
 from screening.statistics import Row, coarse_profile, month_of
 
@@ -35,9 +36,12 @@ def steps(indicator_set: IndicatorSet, *, child: bool) -> list[str]:
 
 
 def counts_as_child(content: Content, indicator_set: IndicatorSet, screening: Screening) -> bool:
-    """Whether the screening's profile brings in the child module and the child rule, as the set's
-    scoring version reads an unknown age (a child in 2026.1, an adult in 2026.2)."""
-    return core_profile(screening).counts_as_child(content.scoring_for(indicator_set).unknown_age_is_child)
+    """Whether the screening brings in the child module and the child rule: its profile, as the set's
+    scoring version reads an unknown age (a child in 2026.1, an adult in 2026.2), or an answer that
+    says the person is or may be under 18 (:func:`~screening.core.scoring.signals_a_child`)."""
+    if core_profile(screening).counts_as_child(content.scoring_for(indicator_set).unknown_age_is_child):
+        return True
+    return signals_a_child(indicator_set, screening.answers)
 
 
 def child_module_ids(indicator_set: IndicatorSet) -> frozenset[str]:

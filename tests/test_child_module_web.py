@@ -316,3 +316,21 @@ def test_api_documents_the_estimate_and_lists_the_child_module(app: Flask, the_s
     assert "age_uncertain" in body["properties"]
     listed = client.get(f"/api/v1/sets/{SET_ID}/{VERSION}").get_json()
     assert [s["id"] for s in listed["child_sections"]] == child_ids(the_set)
+
+
+def test_a_yes_that_says_may_be_under_18_brings_the_child_module_and_rule(
+    app: Flask, client: Client, content: Content
+) -> None:
+    """Bank 2026.5 (``child_sign``): a labour inspector whose profile says "clearly an adult" (filled
+    in before seeing the worker) answers that the worker is or may be under 18 and does night work:
+    the child pages join before the review and the result is a child's (CoE Convention Art. 10(3))."""
+    labour = content.get_set("labour", "2026.5")
+    assert labour is not None
+    [sign] = [i for i in labour.indicators_for(False) if i.id == "lab.child_working"]
+    assert sign.child_sign
+    base = start_version(app, labour)
+    seen = walk(client, base, {**NO_AGE, "age_estimate": "clearly_adult"}, {field_name(sign.id): "yes"})
+    assert seen == ops.steps(labour, child=True)
+    client.get(finish(client, base))
+    screening = stored(app)
+    assert screening.result["child"] is True and "csw" in {r["contact"] for r in screening.referrals}

@@ -27,8 +27,8 @@ def test_sets_as_json_lists_versions_and_status() -> None:
     rows = json.loads(out)
     assert code == 0
     general = [r for r in rows if r["id"] == "general"]
-    assert [r["version"] for r in general] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4"]
-    assert [r["default"] for r in general] == [False, False, False, False, True]
+    assert [r["version"] for r in general] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5"]
+    assert [r["default"] for r in general] == [False, False, False, False, False, True]
     assert {r["id"] for r in rows} == {"general", "health", "labour", "migrants", "child"}
 
 
@@ -113,3 +113,13 @@ def test_unknown_set_and_missing_file_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "unknown set 'nope'" in err
     code, _, err = run("score", "--set", "general", "--answers", str(tmp_path / "missing.yaml"))
     assert code == 2 and "cannot read" in err
+
+
+def test_diff_shows_what_bank_2026_5_changes() -> None:
+    code, out, _ = run("diff", "migrants", "2026.4", "2026.5")
+    assert code == 0
+    lines = out.splitlines()
+    assert "~ mig.sexual_exploitation_conditions dimension: 'exploitative_conditions' -> 'purpose'" in lines
+    assert "~ sex.sextortion strength_child: 'medium' -> 'strong'" in lines
+    assert {"+ chd.long_hours", "+ chd.hands_over_money", "+ chd.debt", "+ chd.locked_in"} <= set(lines)
+    assert "~ vul.child_no_parent_access child_sign: False -> True" in lines

@@ -5,7 +5,8 @@ profile, with the outcome and contacts the sources expect. A case runs through e
 holds all of its answered items (the child module included for a child), and every one of those sets
 must give the same decision: same facts, same item, same result. Every later release must keep each
 decision; the cases of scoring 2026.3 (referral_rules/cases/scoring-2026.3.yaml) show what that
-release changes, through every set scored with it.
+release changes, through every set scored with it, and the cases of bank 2026.5
+(referral_rules/cases/bank-2026.5.yaml) what that release of the items changes, through its sets.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ POLICE = {"dithb", "police_emergency"}
 
 #: The worked cases of a scoring release after 2026.2, by its version: what it changes.
 LATER_SCORING = {"2026.3": CASES_FILE.with_name("scoring-2026.3.yaml")}
+#: The worked cases of a release of the bank and sets that changes items, not the scoring, by its version.
+LATER_BANK = {"2026.5": CASES_FILE.with_name("bank-2026.5.yaml")}
 
 
 def _cases(file: Path = CASES_FILE) -> list[dict[str, Any]]:
@@ -37,6 +40,14 @@ def _later_cases() -> list[Any]:
     return [
         pytest.param(scoring, case, id=f"{scoring}: {case['name']}")
         for scoring, file in LATER_SCORING.items()
+        for case in _cases(file)
+    ]
+
+
+def _bank_cases() -> list[Any]:
+    return [
+        pytest.param(version, case, id=f"bank {version}: {case['name']}")
+        for version, file in LATER_BANK.items()
         for case in _cases(file)
     ]
 
@@ -144,6 +155,43 @@ def test_a_later_scoring_release_changes_what_it_says(content: Content, scoring:
         assert case["expect"]["outcome"] not in decisions, decisions
 
 
+def _sets_of(content: Content, version: str) -> list[IndicatorSet | None]:
+    return [content.get_set(set_id, version) for set_id in content.set_ids()]
+
+
+def _previous(content: Content, indicator_set: IndicatorSet) -> IndicatorSet | None:
+    older = [v for v in content.versions(indicator_set.id) if version_key(v) < version_key(indicator_set.version)]
+    return content.get_set(indicator_set.id, max(older, key=version_key)) if older else None
+
+
+@pytest.mark.parametrize(("version", "case"), _bank_cases())
+def test_a_later_bank_release_gives_its_worked_cases(content: Content, version: str, case: dict[str, Any]) -> None:
+    sets = _holding(content, case, _sets_of(content, version))
+    assert sets, f"no {version} set holds all of {sorted(case['input'].get('answers', {}))}"
+    for indicator_set in sets:
+        _assert_expected(content, indicator_set, case)
+
+
+@pytest.mark.parametrize(("version", "case"), _bank_cases())
+def test_a_later_bank_release_changes_what_it_says(content: Content, version: str, case: dict[str, Any]) -> None:
+    """In at least one set, the version before the release decided the case otherwise (outcome,
+    child, urgency or referrals) or could not ask it (a child item that only the child set asked);
+    a control, or a case marked unchanged, was decided the same by the earlier version of every set
+    that asks it."""
+    expected = case["expect"]
+    wanted = {"outcome": expected["outcome"], "child": expected["child"], "urgent": expected["urgent"],
+              "referrals": expected["referrals"] or {}}  # fmt: skip
+    changed = []
+    for indicator_set in _holding(content, case, _sets_of(content, version)):
+        held = _holding(content, case, [_previous(content, indicator_set)])
+        changed.append(not held or _decision(_run(content, held[0], case)) != wanted)
+    assert changed
+    if case.get("control") or case.get("unchanged"):
+        assert not any(changed), case["name"]
+    else:
+        assert any(changed), case["name"]
+
+
 def test_a_superseding_case_has_the_facts_of_the_case_it_supersedes() -> None:
     older = {case["name"]: case for case in _cases()}
     for scoring in LATER_SCORING:
@@ -160,7 +208,7 @@ def test_the_cases_cover_what_the_sources_expect() -> None:
     trafficking = [c for c in cases if c.get("trafficking")]
     assert len(controls) >= 20
     assert len(trafficking) >= 40
-    later = [case for file in LATER_SCORING.values() for case in _cases(file)]
+    later = [case for file in [*LATER_SCORING.values(), *LATER_BANK.values()] for case in _cases(file)]
     assert all(case.get("source") for case in later), "every case cites its source"
     controls += [c for c in later if c.get("control")]
     trafficking += [c for c in later if c.get("trafficking")]

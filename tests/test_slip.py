@@ -50,8 +50,13 @@ def translated(app: Flask, lang: str, msgid: str) -> str:
         return _(msgid)
 
 
+#: The items whose yes says the person may be under 18 (``child_sign``): the long screening is an adult's.
+CHILD_SIGNS = {"a_lab__child_working", "a_lab__child_hazardous_now", "a_vul__child_no_parent_access"}
+
+
 def long_screening(client: Client) -> str:
-    """Every indicator answered yes (safety answered no): many observed indicators, several referrals."""
+    """Every indicator answered yes (safety answered no, and "may be under 18" no: an adult's
+    screening): many observed indicators, several referrals."""
     base = start(client)
     url = f"{base}/safety"
     while not url.endswith("/review"):
@@ -60,7 +65,7 @@ def long_screening(client: Client) -> str:
             response = client.post(url, data=ADULT_PROFILE)
         else:
             names = set(re.findall(r'name="(a_[^"]+)"', page))
-            data = {n: "no" if n.startswith("a_safety__") else "yes" for n in names}
+            data = {n: "no" if n.startswith("a_safety__") or n in CHILD_SIGNS else "yes" for n in names}
             response = client.post(url, data={**data, "_action": "next"})
         assert response.status_code == 302
         url = response.headers["Location"]

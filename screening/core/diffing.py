@@ -8,7 +8,10 @@ from typing import Any
 
 from screening.core.model import Indicator, IndicatorSet, SafetyCheck
 
-COMPARED_FIELDS = ("dimension", "strength_adult", "strength_child", "forms", "mode", "urgent", "text", "guidance")
+COMPARED_FIELDS = (
+    "dimension", "strength_adult", "strength_child", "forms", "mode", "urgent", "speak_alone", "child_sign",
+    "text", "guidance",
+)  # fmt: skip
 SAFETY_FIELDS = ("signal", "text", "guidance")
 
 

@@ -745,6 +745,7 @@ def _indicator(
         source_note=_read(entry, "source_note", str),
         status=_read(entry, "status", str),
         speak_alone=speak_alone,
+        child_sign=_read(entry, "child_sign", bool, default=False),
     )
 
 

@@ -76,6 +76,9 @@ class Indicator:
     #: An everyday observation that is a signal only in combination: alone it prompts the screener to
     #: speak to the person alone, never a police referral (scoring 2026.2).
     speak_alone: bool = False
+    #: A yes says the person is, or may be, under 18 ("the worker is or may be under 18 and ..."): the
+    #: child rule applies even when the profile does not say so (CoE Convention Art. 10(3); bank 2026.5).
+    child_sign: bool = False
 
     def strength(self, child: bool) -> str:
         return self.strength_child if child else self.strength_adult

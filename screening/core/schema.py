@@ -206,6 +206,9 @@ class Item(_Strict):
     mode: Mode
     urgent: bool = Field(False, description="danger NOW only: confined now, exploiter present and threatening now")
     speak_alone: bool = Field(False, description="an everyday observation that is a signal only in combination")
+    child_sign: bool = Field(
+        False, description="a yes says the person is or may be under 18: the child rule applies, whatever the profile"
+    )
     source: Key = Field(description="a source id declared in bank.yaml")
     source_note: NonEmpty | None = None
     status: ToConfirm | None = None

@@ -132,7 +132,7 @@ def score(
 ) -> ScoreResult:
     """Score one screening. ``answers`` holds indicator and safety-check answers alike."""
     validate_answers(indicator_set, answers)
-    child = profile.counts_as_child(rules.unknown_age_is_child)
+    child = profile.counts_as_child(rules.unknown_age_is_child) or signals_a_child(indicator_set, answers)
     asked = indicator_set.indicators_for(child)
     yes = [i for i in asked if answers.get(i.id) == "yes"]
     scored_yes = [i for i in yes if i.dimension not in rules.unscored]
@@ -174,6 +174,14 @@ def score(
     )
     explanation = {lang: tuple(explain(result, rules, lang)) for lang in CONTENT_LANGUAGES}
     return _with_explanation(result, explanation)
+
+
+def signals_a_child(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> bool:
+    """Whether an answer says the person is or may be under 18 (an item with ``child_sign``, such as
+    "the worker is or may be under 18 and does night work"): there are then reasons to believe the
+    person is a child, who is presumed one (CoE Convention Art. 10(3)) even if the profile says
+    nothing of the age or was filled in before the screener saw it."""
+    return any(answers.get(i.id) == "yes" for i in indicator_set.indicators if i.child_sign)
 
 
 @dataclass(frozen=True)
