@@ -126,6 +126,11 @@ class IndicatorSet:
         return tuple(i for s in (*self.sections, *self.child_sections) for i in s.indicators)
 
     @cached_property
+    def child_sign_ids(self) -> tuple[str, ...]:
+        """The items whose yes says the person is or may be under 18 (``Indicator.child_sign``)."""
+        return tuple(i.id for i in self.indicators if i.child_sign)
+
+    @cached_property
     def safety_checks(self) -> tuple[SafetyCheck, ...]:
         return tuple(c for s in self.sections for c in s.safety_checks)
 

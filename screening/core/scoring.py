@@ -181,7 +181,7 @@ def signals_a_child(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> 
     "the worker is or may be under 18 and does night work"): there are then reasons to believe the
     person is a child, who is presumed one (CoE Convention Art. 10(3)) even if the profile says
     nothing of the age or was filled in before the screener saw it."""
-    return any(answers.get(i.id) == "yes" for i in indicator_set.indicators if i.child_sign)
+    return any(answers.get(item_id) == "yes" for item_id in indicator_set.child_sign_ids)
 
 
 @dataclass(frozen=True)

@@ -139,8 +139,7 @@ def _steps(screening: Screening, indicator_set: IndicatorSet) -> list[str]:
     return ops.steps(indicator_set, child=_child(screening, indicator_set))
 
 
-def _neighbours(screening: Screening, indicator_set: IndicatorSet, step: str) -> tuple[str | None, str | None]:
-    order = _steps(screening, indicator_set)
+def _neighbours(order: Sequence[str], step: str) -> tuple[str | None, str | None]:
     index = order.index(step)
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
 
@@ -150,7 +149,7 @@ def _after_post(screening: Screening, indicator_set: IndicatorSet, step: str, fl
     if LANG_BUTTON in request.form:
         remember_locale(normalise_locale(request.form[LANG_BUTTON]))
         return redirect(flow.url("step", step=step))
-    previous, following = _neighbours(screening, indicator_set, step)
+    previous, following = _neighbours(_steps(screening, indicator_set), step)  # the answers may have changed them
     if request.form.get(ACTION_BUTTON) == "person" and not flow.training:
         return redirect(url_for("person.start", token=screening.token, step=step))
     if request.form.get(ACTION_BUTTON) == "back" and previous:
@@ -171,19 +170,20 @@ def step_page(screening: Screening, indicator_set: IndicatorSet, step: str, stor
     """One page of the checklist, shown (GET) or saved (POST), in a real screening or a rehearsal."""
     if screening.completed:
         return redirect(store.flow.url("result"))
-    if step not in _steps(screening, indicator_set):
+    child = _child(screening, indicator_set)
+    if step not in ops.steps(indicator_set, child=child):
         abort(404)
     if step == ops.PROFILE_STEP:
         return _profile_step(screening, indicator_set, store)
     if step == ops.REVIEW_STEP:
         return _review_step(screening, indicator_set, store)
-    return _answers_step(screening, indicator_set, step, store)
+    return _answers_step(screening, indicator_set, step, store, child)
 
 
-def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, store: Store) -> Any:
-    item_ids = forms.section_items(indicator_set, step, child=_child(screening, indicator_set))
+def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, store: Store, child: bool) -> Any:
+    item_ids = forms.section_items(indicator_set, step, child=child)
     if request.method == "GET":
-        return _render_section(screening, indicator_set, step, None, store.flow)
+        return _render_section(screening, indicator_set, step, None, store.flow, child)
     form = forms.AnswersSubmission(item_ids, request.form)
     tampered = forms.unexpected_fields(request.form, item_ids)
     valid = form.validate() and not tampered
@@ -192,7 +192,7 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, 
     if not valid and not switching:
         if tampered:
             form.form_errors.append(_("This page does not ask these questions; nothing was saved from them."))
-        return _render_section(screening, indicator_set, step, form, store.flow), 400
+        return _render_section(screening, indicator_set, step, form, store.flow, child), 400
     in_danger_before = immediate_danger(indicator_set, screening.answers)
     store.save_answers(screening, forms.answers_from_form(form, item_ids, valid_only=True), step)
     if (
@@ -206,10 +206,11 @@ def _answers_step(screening: Screening, indicator_set: IndicatorSet, step: str, 
     return _after_post(screening, indicator_set, step, store.flow)
 
 
-def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str, form: Any, flow: Flow) -> str:
+def _render_section(
+    screening: Screening, indicator_set: IndicatorSet, step: str, form: Any, flow: Flow, child: bool
+) -> str:
     """A page of questions: the stored answers (``form`` None, a GET needs no WTForms form), or a
-    refused submission's ``form`` with its values and errors."""
-    child = _child(screening, indicator_set)
+    refused submission's ``form`` with its values and errors; ``child`` as the page was opened."""
     order = ops.steps(indicator_set, child=child)
     section = ops.section(indicator_set, step, child=child)
     raw_second = screening.second_language
@@ -227,7 +228,7 @@ def _render_section(screening: Screening, indicator_set: IndicatorSet, step: str
         step=step,
         position=order.index(step) + 1,
         total=len(order),
-        previous=_neighbours(screening, indicator_set, step)[0],
+        previous=_neighbours(order, step)[0],
         second=second,
         person=person,
         person_questions=sum(1 for i in section.indicators if i.mode == "ask"),
