@@ -27,7 +27,10 @@ POLICE = {"dithb", "police_emergency"}
 
 
 #: The worked cases of a scoring release after 2026.2, by its version: what it changes.
-LATER_SCORING = {"2026.3": CASES_FILE.with_name("scoring-2026.3.yaml")}
+LATER_SCORING = {
+    "2026.3": CASES_FILE.with_name("scoring-2026.3.yaml"),
+    "2026.4": CASES_FILE.with_name("scoring-2026.4.yaml"),
+}
 #: The worked cases of a release of the bank and sets that changes items, not the scoring, by its version.
 LATER_BANK = {"2026.5": CASES_FILE.with_name("bank-2026.5.yaml")}
 
@@ -53,9 +56,15 @@ def _bank_cases() -> list[Any]:
 
 
 def superseding(scoring: str) -> dict[str, dict[str, Any]]:
-    """The cases of a later scoring release that re-decide a case of VERSION, by that case's name."""
-    file = LATER_SCORING.get(scoring)
-    return {case["supersedes"]: case for case in _cases(file) if case.get("supersedes")} if file else {}
+    """The cases of the scoring releases up to ``scoring`` that re-decide a case of VERSION, by that
+    case's name (a later release's case replaces an earlier one's)."""
+    found: dict[str, dict[str, Any]] = {}
+    for version in sorted(LATER_SCORING, key=version_key):
+        if version_key(version) <= version_key(scoring):
+            found.update(
+                {case["supersedes"]: case for case in _cases(LATER_SCORING[version]) if case.get("supersedes")}
+            )
+    return found
 
 
 def current_case(content: Content, set_id: str, case: dict[str, Any]) -> dict[str, Any]:
@@ -153,6 +162,20 @@ def test_a_later_scoring_release_changes_what_it_says(content: Content, scoring:
         assert decisions == {case["expect"]["outcome"]}
     else:
         assert case["expect"]["outcome"] not in decisions, decisions
+
+
+@pytest.mark.parametrize(("scoring", "case"), _later_cases())
+def test_a_newer_scoring_release_keeps_the_worked_cases_before_it(
+    content: Content, scoring: str, case: dict[str, Any]
+) -> None:
+    """A scoring release adds to the one before: its sets decide each worked case of an earlier
+    release the same, unless one of its own cases supersedes the same case of VERSION."""
+    for newer in (v for v in LATER_SCORING if version_key(v) > version_key(scoring)):
+        replaced = {c["supersedes"] for c in _cases(LATER_SCORING[newer]) if c.get("supersedes")}
+        if case.get("supersedes") in replaced:
+            continue
+        for indicator_set in _holding(content, case, _scored_with(content, newer)):
+            _assert_expected(content, indicator_set, case)
 
 
 def _sets_of(content: Content, version: str) -> list[IndicatorSet | None]:

@@ -25,7 +25,7 @@ from screening.models import Screening, ScreeningStat, ScreeningStatForm, Screen
 from screening.statistics import Row, month_of
 from tests.conftest import Client, login, make_app, make_user
 from tests.statistics_helpers import reference_counts, stored
-from tests.test_api import BODY, auth, token_for
+from tests.test_api import BODY, BODY_LEVEL, auth, token_for
 from tests.test_disclosure import _page_tables, rows_strategy
 from tests.test_statistics import _screen
 
@@ -87,7 +87,7 @@ def test_the_api_writes_the_row_in_the_transaction_that_creates_the_screening(ap
     with _session(app) as db:
         [stat] = db.scalars(select(ScreeningStat)).all()
         [screening] = db.scalars(select(Screening)).all()
-    assert (stat.screening_id, stat.level, stat.sex, stat.age_group) == (screening.id, 2, "female", "26_30")
+    assert (stat.screening_id, stat.level, stat.sex, stat.age_group) == (screening.id, BODY_LEVEL, "female", "26_30")
 
 
 def test_consent_changes_the_counted_referrals_until_erasure(app: Flask, client: Client) -> None:
