@@ -17,13 +17,15 @@ import pytest
 from screening.core.assessment import Assessment, Coverage, assess, coverage, resolve_set
 from screening.core.errors import ScoringInputError
 from screening.core.inputs import parse_screening_input
-from screening.core.model import ReferralRules, ScoringRules
+from screening.core.model import ReferralRules, ScoringRules, Section
 from screening.core.profile import Profile
 from screening.core.referrals import Referral, choose_referrals
-from screening.core.scoring import ScoreResult, immediate_danger, score, validate_answers
+from screening.core.scoring import ScoreResult, immediate_danger, score, signals_a_child, validate_answers
 from tests.decision_content import (
+    T,
     content,
     indicator_set,
+    item,
     referral_rules_2026_1,
     referral_rules_2026_2,
     rule,
@@ -916,3 +918,21 @@ def test_clear_yes_in_leaves_out_everyday_observations() -> None:
     assert holds("coer.watched") and holds("coer.companion", "coer.watched")
     assert not holds("cond.hours")  # another dimension
     assert not holds()
+
+
+#: A set with an item whose yes says the person is or may be under 18 (``child_sign``, bank 2026.5).
+MINOR_AT_WORK = replace(item("cond.minor", "exploitative_conditions", "medium"), child_sign=True)
+SIGNED = replace(SET, sections=(*SET.sections, Section("minor", "indicators", T("Minor"), indicators=(MINOR_AT_WORK,))))
+
+
+def test_a_yes_that_says_may_be_under_18_applies_the_child_rule_whatever_the_profile() -> None:
+    """CoE Convention Art. 10(3): reasons to believe the person is a child are enough. The same
+    exploitative conditions are labour rights for an adult and possible trafficking once a
+    child-sign item is answered yes; "no", "unknown" or not asking it leaves the adult an adult."""
+    work = yes(*EXPLOITATIVE)
+    assert outcome(score(SIGNED, NEW, {**work, "cond.minor": "yes"}, ADULT)) == (2, "possible", "possible.child")
+    for answer in ("no", "unknown", "not_asked"):
+        result = score(SIGNED, NEW, {**work, "cond.minor": answer}, ADULT)
+        assert not result.child and outcome(result) == (1, "labour_rights", "labour_rights.adult"), answer
+    assert signals_a_child(SIGNED, {"cond.minor": "yes"}) and not signals_a_child(SIGNED, {"cond.minor": "no"})
+    assert not signals_a_child(SET, dict.fromkeys(SET.item_ids, "yes"))  # a set without such an item
