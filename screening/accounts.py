@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from screening import address_limits, audit
-from screening.models import FULL_NAME_LENGTH, ApiToken, LoginAddress, User, UserSession, utcnow
+from screening.models import FULL_NAME_LENGTH, Actor, ApiToken, LoginAddress, User, UserSession, utcnow
 from screening.passwords import check_policy, hash_password, needs_rehash, one_time_password, verify_password
 from screening.roles import ROLES
 
@@ -316,48 +316,82 @@ def open_session(db: Session, user: User) -> str:
     return session_id
 
 
-#: Both rows in one query, built once: this runs before every signed-in request.
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a live login session belongs to, as read before each request.
+
+    Plain values, not an ORM object: the check runs before every signed-in page, and loading two
+    mapped objects cost about a tenth of a checklist page. A change to the account (password,
+    name) loads the :class:`~screening.models.User` itself (:func:`user_by_id`).
+    """
+
+    id: int
+    username: str
+    full_name: str | None
+    role: str
+    institution: str
+    must_change_password: bool
+
+
+_SESSIONS, _USERS = UserSession.__table__, User.__table__
+#: The session and its user in one query, built once: this runs before every signed-in request.
 _SESSION_AND_USER = (
-    select(UserSession, User)
-    .outerjoin(User, User.id == UserSession.user_id)
-    .where(UserSession.id == bindparam("session_id"))
+    select(
+        _SESSIONS.c.created_at,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.ended_at,
+        _USERS.c.active,
+        *(_USERS.c[field] for field in SignedIn.__dataclass_fields__),
+    )
+    .select_from(_SESSIONS.outerjoin(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
+    .where(_SESSIONS.c.id == bindparam("session_id"))
 )
 
 
 def resume_session(
     db: Session, session_id: str, *, idle_minutes: int, absolute_hours: int
-) -> tuple[User | None, str | None]:
+) -> tuple[SignedIn | None, str | None]:
     """The session's user, or None; the reason says why a live session just ended.
 
     ``idle``: no request for ``idle_minutes``; ``lifetime``: logged in ``absolute_hours`` ago,
     however active since.
     """
-    row = db.execute(_SESSION_AND_USER, {"session_id": session_id}).first()
-    if row is None or row[0].ended_at is not None:
+    row = db.connection().execute(_SESSION_AND_USER, {"session_id": session_id}).first()
+    if row is None or row.ended_at is not None:
         return None, None
-    record, user = row
     now = utcnow()
-    last_seen, created = _aware(record.last_seen_at) or now, _aware(record.created_at) or now
+    last_seen, created = _aware(row.last_seen_at) or now, _aware(row.created_at) or now
     reason = None
-    if record.last_seen_at is None or now - last_seen > dt.timedelta(minutes=idle_minutes):
+    if row.last_seen_at is None or now - last_seen > dt.timedelta(minutes=idle_minutes):
         reason = "idle"
     elif now - created > dt.timedelta(hours=absolute_hours):
         reason = "lifetime"
     if reason:
-        record.ended_at = now
-        audit.record(db, "session_expired", actor=user.username if user else None, outcome=reason)
+        _touch(db, session_id, ended_at=now)
+        audit.record(db, "session_expired", actor=row.username, outcome=reason)
         return None, reason
-    if user is None or not user.active:
-        record.ended_at = now
+    if row.id is None or not row.active:
+        _touch(db, session_id, ended_at=now)
         db.commit()
         return None, None
     if now - last_seen > SEEN_RESOLUTION:  # a write per minute, not per request
-        record.last_seen_at = now
+        _touch(db, session_id, last_seen_at=now)
         db.commit()
-    return user, None
+    return SignedIn(**{field: row._mapping[field] for field in SignedIn.__dataclass_fields__}), None
 
 
-def close_session(db: Session, session_id: str, user: User) -> None:
+def _touch(db: Session, session_id: str, **values: dt.datetime) -> None:
+    db.execute(update(UserSession).where(UserSession.id == session_id).values(**values))
+
+
+def user_by_id(db: Session, user_id: int) -> User:
+    """The signed-in account as an ORM object, for a change to it."""
+    user = db.get(User, user_id)
+    assert user is not None  # the session's check found it in this request
+    return user
+
+
+def close_session(db: Session, session_id: str, user: Actor) -> None:
     record = db.get(UserSession, session_id)
     if record is not None and record.ended_at is None:
         record.ended_at = utcnow()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -27,10 +27,12 @@ class DatabaseError(Exception):
 
 def make_engine(url: str) -> Engine:
     try:
-        # pre_ping: after a database outage, a worker's pooled connections are checked, not trusted.
+        # pre_ping: after a database outage, a worker's pooled connections are checked, not trusted
+        # (a SQLite file cannot go away under an open connection: no ping, a query less per request).
         # hide_parameters: an error's message (and so the error log) never holds the bound values,
         # which can be user names, tokens, answers or a profile.
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        server = make_url(url).get_backend_name() != "sqlite"
+        engine = create_engine(url, pool_pre_ping=server, hide_parameters=True)
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise DatabaseError(f"invalid database URL: {exc}") from exc
     if engine.dialect.name == "sqlite":

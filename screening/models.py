@@ -4,7 +4,7 @@ the final button is pressed."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -72,6 +72,20 @@ class Screening(Base):
     @property
     def completed(self) -> bool:
         return self.status == COMPLETED
+
+
+class Actor(Protocol):
+    """Who acts on a screening, as operations need them: a :class:`User` row, or the signed-in
+    account read before the request (``accounts.SignedIn``)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def institution(self) -> str: ...
 
 
 class User(Base):

@@ -18,7 +18,7 @@ from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content, IndicatorSet, Section
 from screening.core.profile import Profile
 from screening.core.scoring import signals_a_child
-from screening.models import COMPLETED, DRAFT, Screening, User, utcnow
+from screening.models import COMPLETED, DRAFT, Actor, Screening, utcnow
 from screening.statistics import Row, coarse_profile, month_of
 
 SAFETY_STEP = "safety"
@@ -66,7 +66,7 @@ def create_draft(
     second_language: str | None,
     institution: str,
     role: str,
-    user: User | None = None,
+    user: Actor | None = None,
 ) -> Screening:
     existing = db.scalars(select(Screening).where(Screening.start_key == start_key)).first()
     if existing is not None:
@@ -100,7 +100,7 @@ def create_draft(
     return screening
 
 
-def _name(user: User | None) -> str | None:
+def _name(user: Actor | None) -> str | None:
     return user.username if user else None
 
 
@@ -141,7 +141,7 @@ def institution_screenings(db: Session, institution: str, *, page: int = 1, size
     return _page(db, query, page, size)
 
 
-def own_drafts(db: Session, user: User, *, page: int = 1, size: int = 25) -> Page:
+def own_drafts(db: Session, user: Actor, *, page: int = 1, size: int = 25) -> Page:
     """The unfinished screenings this user started (never another user's), last touched first.
 
     Erased drafts (retention, or discarded) and completed screenings are not among them; nor are
@@ -419,7 +419,7 @@ def referrals_now(content: Content, screening: Screening) -> list[dict[str, Any]
     return _stored_referrals(content, _assess(content, screening))
 
 
-def complete(db: Session, content: Content, screening: Screening, locale: str, user: User | None = None) -> bool:
+def complete(db: Session, content: Content, screening: Screening, locale: str, user: Actor | None = None) -> bool:
     """Score and store; True for the one request whose completion won.
 
     Idempotent: a double tap, a retry or a concurrent submission finds the screening complete and
@@ -455,7 +455,7 @@ _COMPLETE_CLAIMED = (
 
 
 def _store_completion(
-    db: Session, content: Content, screening: Screening, locale: str, user: User | None, *, claimed: bool
+    db: Session, content: Content, screening: Screening, locale: str, user: Actor | None, *, claimed: bool
 ) -> bool:
     """Write the completion of a draft: one UPDATE, the statistics row, one audit row, one commit;
     ``screening`` then holds the row as written.
@@ -495,7 +495,7 @@ def create_completed(
     fields: dict[str, Any],
     locale: str,
     institution: str,
-    user: User,
+    user: Actor,
 ) -> tuple[Screening, str]:
     """Create and complete a screening in one transaction (the API's create), idempotent by start key.
 
@@ -541,7 +541,7 @@ def _repeat(
     request_hash: str,
     fields: dict[str, Any],
     locale: str,
-    user: User,
+    user: Actor,
 ) -> tuple[Screening, str]:
     """A repeat of an API create: the stored screening, and whether the repeat matches its first body."""
     existing = db.scalars(select(Screening).where(Screening.start_key == start_key)).one()
@@ -560,7 +560,7 @@ def _repeat(
 
 
 def record_consent(
-    db: Session, content: Content, screening: Screening, consent: str, informed: bool, user: User | None = None
+    db: Session, content: Content, screening: Screening, consent: str, informed: bool, user: Actor | None = None
 ) -> bool:
     """Record consent and information; the referral rules may depend on consent.
 

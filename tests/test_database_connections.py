@@ -7,6 +7,7 @@ a killed backend works at the first try, and a healthy idle connection costs no 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -27,6 +28,16 @@ def test_a_page_after_the_server_closed_the_pooled_connection_works_at_once(tmp_
             text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :db"),
             {"db": database},
         ).scalar()
+        # pg_terminate_backend only signals: wait until the backend has gone (and said goodbye), as
+        # after a restart, or the next page may race the server's goodbye on the socket.
+        deadline = time.monotonic() + 10
+        while (
+            time.monotonic() < deadline
+            and connection.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db"), {"db": database}
+            ).scalar()
+        ):
+            time.sleep(0.01)
     admin.dispose()
     assert ended, "the app's pooled connection was open"
     for _ in range(2):

@@ -133,7 +133,11 @@ def change_password() -> Any:
     if form.validate_on_submit():
         try:
             accounts.change_password(
-                get_session(), g.user, form.current.data, form.new.data, keep_session=session.get("sid")
+                get_session(),
+                accounts.user_by_id(get_session(), g.user.id),
+                form.current.data,
+                form.new.data,
+                keep_session=session.get("sid"),
             )
         except (WeakPasswordError, accounts.AccountError) as exc:
             form.form_errors.append(POLICY_MESSAGES[exc.code])
@@ -150,7 +154,8 @@ def full_name() -> Any:
     form = FullNameForm(data={"full_name": g.user.full_name or ""})
     if form.validate_on_submit():
         try:
-            accounts.set_full_name(get_session(), g.user, form.full_name.data, actor=g.user.username)
+            account = accounts.user_by_id(get_session(), g.user.id)
+            accounts.set_full_name(get_session(), account, form.full_name.data, actor=g.user.username)
         except accounts.AccountError:
             form.full_name.errors = [FULL_NAME_MESSAGE]
         else:

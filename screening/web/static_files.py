@@ -32,11 +32,16 @@ def init_app(app: Flask) -> None:
                 values["v"] = digest
 
     built: dict[tuple[str, str, str | None], str] = {}
+    # In production a worker's files never change under it (a release restarts the workers): each
+    # address is built once. While developing (debug or template reloading) a changed file gets its
+    # new fingerprint on the next page.
+    watch = app.debug or bool(app.config.get("TEMPLATES_AUTO_RELOAD"))
 
     @app.template_global()
     def static_url(filename: str) -> str:
         """``url_for("static", filename=filename)``, built once per fingerprint (a page links three)."""
-        key = (request.script_root if has_request_context() else "", filename, fingerprint_of(folder, filename))
+        stamp = fingerprint_of(folder, filename) if watch else None
+        key = (request.script_root if has_request_context() else "", filename, stamp)
         if key not in built:
             built[key] = url_for("static", filename=filename)
         return built[key]
