@@ -7,6 +7,8 @@ must give the same decision: same facts, same item, same result. Every later rel
 decision; the cases of scoring 2026.3 (referral_rules/cases/scoring-2026.3.yaml) show what that
 release changes, through every set scored with it, and the cases of bank 2026.5
 (referral_rules/cases/bank-2026.5.yaml) what that release of the items changes, through its sets.
+A referral rules release after 2026.2 (referral_rules/cases/rules-2026.3.yaml) shows what it changes
+through the current sets, and must decide every other worked case as 2026.2's rules do.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ LATER_SCORING = {
 }
 #: The worked cases of a release of the bank and sets that changes items, not the scoring, by its version.
 LATER_BANK = {"2026.5": CASES_FILE.with_name("bank-2026.5.yaml")}
+#: The worked cases of a referral rules release after VERSION, by its version: what it changes.
+LATER_RULES = {"2026.3": CASES_FILE.with_name("rules-2026.3.yaml")}
 
 
 def _cases(file: Path = CASES_FILE) -> list[dict[str, Any]]:
@@ -71,7 +75,8 @@ def current_case(content: Content, set_id: str, case: dict[str, Any]) -> dict[st
     """The case as the set's current version must decide it: its scoring's superseding case, if any."""
     current = content.get_set(set_id)
     assert current is not None
-    return superseding(current.scoring).get(case["name"], case)
+    case = superseding(current.scoring).get(case["name"], case)
+    return rules_superseding(content.rules_for(current).version).get(case["name"], case)
 
 
 def _holding(content: Content, case: dict[str, Any], candidates: list[IndicatorSet | None]) -> list[IndicatorSet]:
@@ -96,9 +101,9 @@ def _scored_with(content: Content, scoring: str) -> list[IndicatorSet | None]:
     return [s for s in content.sets.values() if s.scoring == scoring]
 
 
-def _run(content: Content, indicator_set: IndicatorSet, case: dict[str, Any]) -> Assessment:
+def _run(content: Content, indicator_set: IndicatorSet, case: dict[str, Any], rules: str = VERSION) -> Assessment:
     profile, answers = parse_screening_input(case["input"])
-    return assess(content, indicator_set, answers, profile, rules_version=VERSION)
+    return assess(content, indicator_set, answers, profile, rules_version=rules)
 
 
 def _decision(assessment: Assessment) -> dict[str, Any]:
@@ -119,9 +124,9 @@ def test_case_gives_the_expected_decision_in_every_set_holding_it(content: Conte
         _assert_expected(content, indicator_set, case)
 
 
-def _assert_expected(content: Content, indicator_set: IndicatorSet, case: dict[str, Any]) -> None:
+def _assert_expected(content: Content, indicator_set: IndicatorSet, case: dict[str, Any], rules: str = VERSION) -> None:
     expected = case["expect"]
-    assessment = _run(content, indicator_set, case)
+    assessment = _run(content, indicator_set, case, rules)
     got = _decision(assessment)
     wanted = {key: expected[key] for key in ("outcome", "child", "urgent") if key in expected}
     wanted["referrals"] = expected["referrals"] or {}
@@ -218,6 +223,76 @@ def test_a_later_bank_release_changes_what_it_says(content: Content, version: st
         assert any(changed), case["name"]
 
 
+def _rules_cases() -> list[Any]:
+    return [
+        pytest.param(rules, case, id=f"rules {rules}: {case['name']}")
+        for rules, file in LATER_RULES.items()
+        for case in _cases(file)
+    ]
+
+
+def _earlier_cases() -> list[dict[str, Any]]:
+    """Every worked case before the rules releases: of VERSION, of each scoring and bank release."""
+    files = [CASES_FILE, *LATER_SCORING.values(), *LATER_BANK.values()]
+    return [case for file in files for case in _cases(file)]
+
+
+def rules_superseding(rules: str) -> dict[str, dict[str, Any]]:
+    """The rules cases up to ``rules`` that replace an earlier case, by the replaced case's name."""
+    return {
+        case["supersedes"]: case
+        for version in sorted(LATER_RULES, key=version_key)
+        if version_key(version) <= version_key(rules)
+        for case in _cases(LATER_RULES[version])
+        if case.get("supersedes")
+    }
+
+
+def _current_sets(content: Content) -> list[IndicatorSet | None]:
+    return [content.get_set(set_id) for set_id in content.set_ids()]
+
+
+@pytest.mark.parametrize(("rules", "case"), _rules_cases())
+def test_a_later_rules_release_gives_its_worked_cases(content: Content, rules: str, case: dict[str, Any]) -> None:
+    sets = _holding(content, case, _current_sets(content))
+    assert sets, f"no current set holds all of {sorted(case['input'].get('answers', {}))}"
+    for indicator_set in sets:
+        _assert_expected(content, indicator_set, case, rules)
+
+
+@pytest.mark.parametrize(("rules", "case"), _rules_cases())
+def test_a_later_rules_release_changes_what_it_says(content: Content, rules: str, case: dict[str, Any]) -> None:
+    """The rules of VERSION decide a case of the release otherwise in every current set holding it
+    (so the case shows the change); a control, or a case marked unchanged, the same."""
+    for indicator_set in _holding(content, case, _current_sets(content)):
+        same = _decision(_run(content, indicator_set, case, rules)) == _decision(_run(content, indicator_set, case))
+        assert same == bool(case.get("control") or case.get("unchanged")), (indicator_set.ref, case["name"])
+
+
+@pytest.mark.parametrize("rules", LATER_RULES)
+def test_a_later_rules_release_decides_every_other_worked_case_as_before(content: Content, rules: str) -> None:
+    """Only what a rules release's own cases say changes: every earlier worked case it does not
+    supersede gets the same decision, in every current set holding it, as under VERSION's rules."""
+    replaced = rules_superseding(rules)
+    checked = 0
+    for case in _earlier_cases():
+        if case["name"] in replaced:
+            continue
+        for indicator_set in _holding(content, case, _current_sets(content)):
+            before, after = _run(content, indicator_set, case), _run(content, indicator_set, case, rules)
+            assert _decision(after) == _decision(before), (indicator_set.ref, case["name"])
+            checked += 1
+    assert checked > 100
+
+
+def test_a_superseding_rules_case_has_the_facts_of_the_case_it_supersedes() -> None:
+    earlier = {case["name"]: case for case in _earlier_cases()}
+    for rules in LATER_RULES:
+        for name, case in rules_superseding(rules).items():
+            assert name in earlier, f"{case['name']} supersedes no earlier case"
+            assert case["input"] == earlier[name]["input"] and case["facts"] == earlier[name]["facts"], case["name"]
+
+
 def test_a_superseding_case_has_the_facts_of_the_case_it_supersedes() -> None:
     older = {case["name"]: case for case in _cases()}
     for scoring in LATER_SCORING:
@@ -234,7 +309,8 @@ def test_the_cases_cover_what_the_sources_expect() -> None:
     trafficking = [c for c in cases if c.get("trafficking")]
     assert len(controls) >= 20
     assert len(trafficking) >= 40
-    later = [case for file in [*LATER_SCORING.values(), *LATER_BANK.values()] for case in _cases(file)]
+    files = [*LATER_SCORING.values(), *LATER_BANK.values(), *LATER_RULES.values()]
+    later = [case for file in files for case in _cases(file)]
     assert all(case.get("source") for case in later), "every case cites its source"
     controls += [c for c in later if c.get("control")]
     trafficking += [c for c in later if c.get("trafficking")]
