@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -204,6 +205,26 @@ def test_a_missing_csrf_token_gets_a_translated_page(app: Flask, client: Client)
     body = response.get_data(as_text=True)
     assert html_lang(response) == "sq" and "Traceback" not in body
     assert rows(app)[0].answers == {}
+
+
+def test_the_form_token_is_signed_once_per_session_and_ends_with_it(app: Flask, client: Client) -> None:
+    """Every page of a login session carries the same token, without rewriting the session cookie
+    each time; it is accepted, and after a new login the old one is refused."""
+    base = start(client)
+    first = client.get(f"{base}/safety")
+    token = client.csrf
+    time.sleep(1.1)  # a token signed afresh would carry the next second's timestamp
+    again = client.get(f"{base}/safety")
+    assert client.csrf == token and "Set-Cookie" not in again.headers, "the kept token, the cookie unchanged"
+    assert first.status_code == again.status_code == 200
+    saved = client.post(f"{base}/safety", data={"a_safety__person_alone": "yes", "_action": "next"})
+    assert saved.status_code == 302 and rows(app)[0].answers["safety.person_alone"] == "yes"
+    client.post("/logout")
+    login(client, "officer")
+    client.get(f"{base}/safety")
+    assert client.csrf != token
+    refused = client.post(f"{base}/safety", data={"a_safety__person_alone": "no", "csrf_token": token})
+    assert refused.status_code == 400 and rows(app)[0].answers["safety.person_alone"] == "yes"
 
 
 def test_an_unknown_set_or_step_is_a_clear_error(app: Flask, client: Client) -> None:

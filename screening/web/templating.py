@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 
 from screening.core.languages import NATIVE_NAMES, UI_LOCALES, direction, html_lang, localise
 from screening.i18n import current_locale, page_translator
@@ -68,9 +69,36 @@ def _menus(labels: dict[str, Any], root: str) -> dict[str, list[tuple[str, str]]
     return built[root]
 
 
+#: Where the session keeps its signed CSRF token, beside the raw one (Flask-WTF's ``csrf_token``).
+SIGNED_CSRF_KEY = "csrf_signed"
+
+
+def csrf_token() -> str:
+    """The forms' CSRF token, signed once per session instead of on every page.
+
+    Flask-WTF signs the session's raw token afresh on each request (a timestamped, HMAC-signed
+    payload): a twentieth of a checklist page. With no time limit (``WTF_CSRF_TIME_LIMIT=None``)
+    a token signed earlier in the session validates exactly like a new one, so the session keeps
+    the signed token with the raw token it was made from; a new raw token (a new login, a cleared
+    session) gets a new signature. ``g.csrf_token`` is where Flask-WTF looks first, so its own
+    forms use the same token.
+    """
+    raw = session.get("csrf_token")
+    kept = session.get(SIGNED_CSRF_KEY)
+    if raw and isinstance(kept, list) and len(kept) == 2 and kept[0] == raw:
+        g.csrf_token = kept[1]
+        return str(kept[1])
+    token = str(generate_csrf())
+    session[SIGNED_CSRF_KEY] = [session["csrf_token"], token]
+    return token
+
+
 def init_templating(app: Flask) -> None:
     built: dict[tuple[str, str], str] = {}
     app.extensions["screening.page_labels"] = {}
+    # In place of Flask-WTF's, which signs on every page (it sets both the global and a context
+    # processor; this app's context processor below runs after it).
+    app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.template_global()
     def link(endpoint: str) -> str:
@@ -86,6 +114,7 @@ def init_templating(app: Flask) -> None:
         labels, user = page_labels(), g.get("user")
         return {
             "_": page_translator(),  # one catalog lookup per page, not one per string
+            "csrf_token": csrf_token,
             "ui_locale": locale,
             "html_lang": html_lang(locale),
             "text_dir": "ltr",
