@@ -45,8 +45,8 @@ def auth(token: str) -> dict[str, str]:
 def test_sets_and_a_set_in_a_language(app: Flask) -> None:
     client = app.test_client()
     sets = client.get("/api/v1/sets").get_json()
-    versions = ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5"]
-    assert {"id": "general", "versions": versions, "default": "2026.5"} in sets
+    versions = ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6"]
+    assert {"id": "general", "versions": versions, "default": "2026.6"} in sets
     general = client.get("/api/v1/sets/general/2025.1?lang=sr_Cyrl").get_json()
     assert general["version"] == "2025.1" and general["sections"][0]["kind"] == "safety"
     assert any("\u0400" <= ch <= "\u04ff" for ch in general["title"])

@@ -27,8 +27,8 @@ def test_sets_as_json_lists_versions_and_status() -> None:
     rows = json.loads(out)
     assert code == 0
     general = [r for r in rows if r["id"] == "general"]
-    assert [r["version"] for r in general] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5"]
-    assert [r["default"] for r in general] == [False, False, False, False, False, True]
+    assert [r["version"] for r in general] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6"]
+    assert [r["default"] for r in general] == [False, False, False, False, False, False, True]
     assert {r["id"] for r in rows} == {"general", "health", "labour", "migrants", "child"}
 
 

@@ -34,7 +34,10 @@ LATER_SCORING = {
     "2026.4": CASES_FILE.with_name("scoring-2026.4.yaml"),
 }
 #: The worked cases of a release of the bank and sets that changes items, not the scoring, by its version.
-LATER_BANK = {"2026.5": CASES_FILE.with_name("bank-2026.5.yaml")}
+LATER_BANK = {
+    "2026.5": CASES_FILE.with_name("bank-2026.5.yaml"),
+    "2026.6": CASES_FILE.with_name("bank-2026.6.yaml"),
+}
 #: The worked cases of a referral rules release after VERSION, by its version: what it changes.
 LATER_RULES = {"2026.3": CASES_FILE.with_name("rules-2026.3.yaml")}
 
