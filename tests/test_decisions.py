@@ -288,20 +288,18 @@ def test_a_later_rules_release_decides_every_other_worked_case_as_before(content
     assert checked > 100
 
 
-def test_a_superseding_rules_case_has_the_facts_of_the_case_it_supersedes() -> None:
-    earlier = {case["name"]: case for case in _earlier_cases()}
-    for rules in LATER_RULES:
-        for name, case in rules_superseding(rules).items():
-            assert name in earlier, f"{case['name']} supersedes no earlier case"
-            assert case["input"] == earlier[name]["input"] and case["facts"] == earlier[name]["facts"], case["name"]
+def _assert_same_facts(replacing: dict[str, dict[str, Any]], earlier: dict[str, dict[str, Any]]) -> None:
+    for name, case in replacing.items():
+        assert name in earlier, f"{case['name']} supersedes no earlier case"
+        assert case["input"] == earlier[name]["input"] and case["facts"] == earlier[name]["facts"], case["name"]
 
 
 def test_a_superseding_case_has_the_facts_of_the_case_it_supersedes() -> None:
-    older = {case["name"]: case for case in _cases()}
+    """A scoring release supersedes cases of VERSION; a rules release, any earlier worked case."""
     for scoring in LATER_SCORING:
-        for name, case in superseding(scoring).items():
-            assert name in older, f"{case['name']} supersedes no case of {VERSION}"
-            assert case["input"] == older[name]["input"] and case["facts"] == older[name]["facts"], case["name"]
+        _assert_same_facts(superseding(scoring), {case["name"]: case for case in _cases()})
+    for rules in LATER_RULES:
+        _assert_same_facts(rules_superseding(rules), {case["name"]: case for case in _earlier_cases()})
 
 
 def test_the_cases_cover_what_the_sources_expect() -> None:
