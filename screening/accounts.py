@@ -385,10 +385,9 @@ def _touch(db: Session, session_id: str, **values: dt.datetime) -> None:
 
 
 def user_by_id(db: Session, user_id: int) -> User:
-    """The signed-in account as an ORM object, for a change to it."""
-    user = db.get(User, user_id)
-    assert user is not None  # the session's check found it in this request
-    return user
+    """The signed-in account as an ORM object, for a change to it (the session's check found the
+    row in this request, and users with sessions are never deleted)."""
+    return db.get_one(User, user_id)
 
 
 def close_session(db: Session, session_id: str, user: Actor) -> None:
