@@ -27,7 +27,7 @@ BODY = {
     "locale": "sr_Cyrl",
     "answers": {"doc.held_by_controller": "yes", "work.excessive_hours": "yes", "pay.low_or_none": "yes"},
 }
-#: What the current sets (scoring 2026.4) decide for BODY: exploitation with a strong coercion
+#: What the current sets (scoring 2026.5) decide for BODY: exploitation with a strong coercion
 #: indicator at destination, recruitment not known: presumed, refer now.
 BODY_LEVEL = 3
 
@@ -45,8 +45,8 @@ def auth(token: str) -> dict[str, str]:
 def test_sets_and_a_set_in_a_language(app: Flask) -> None:
     client = app.test_client()
     sets = client.get("/api/v1/sets").get_json()
-    versions = ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6"]
-    assert {"id": "general", "versions": versions, "default": "2026.6"} in sets
+    versions = ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6", "2026.7"]
+    assert {"id": "general", "versions": versions, "default": "2026.7"} in sets
     general = client.get("/api/v1/sets/general/2025.1?lang=sr_Cyrl").get_json()
     assert general["version"] == "2025.1" and general["sections"][0]["kind"] == "safety"
     assert any("\u0400" <= ch <= "\u04ff" for ch in general["title"])

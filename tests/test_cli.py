@@ -27,8 +27,17 @@ def test_sets_as_json_lists_versions_and_status() -> None:
     rows = json.loads(out)
     assert code == 0
     general = [r for r in rows if r["id"] == "general"]
-    assert [r["version"] for r in general] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6"]
-    assert [r["default"] for r in general] == [False, False, False, False, False, False, True]
+    assert [r["version"] for r in general] == [
+        "2025.1",
+        "2026.1",
+        "2026.2",
+        "2026.3",
+        "2026.4",
+        "2026.5",
+        "2026.6",
+        "2026.7",
+    ]
+    assert [r["default"] for r in general] == [False, False, False, False, False, False, False, True]
     assert {r["id"] for r in rows} == {"general", "health", "labour", "migrants", "child"}
 
 
@@ -40,9 +49,15 @@ def test_diff_shows_a_reworded_safety_check() -> None:
     assert not [line for line in out.splitlines() if not line.startswith("~ safety.")]  # the indicators are the same
 
 
-def test_diff_shows_a_change_of_scoring() -> None:
-    code, out, _ = run("diff", "general", "2026.3", "2026.4")
-    assert code == 0 and out.splitlines() == ["scoring 2026.2 -> 2026.3 (indicators/scoring/2026.3.yaml)"]
+@pytest.mark.parametrize(
+    ("before", "after", "scoring"),
+    [("2026.3", "2026.4", ("2026.2", "2026.3")), ("2026.6", "2026.7", ("2026.4", "2026.5"))],
+)
+def test_diff_shows_a_change_of_scoring(before: str, after: str, scoring: tuple[str, str]) -> None:
+    """Sets that differ only in their scoring (the same items, the same bank) say only that."""
+    code, out, _ = run("diff", "general", before, after)
+    old, new = scoring
+    assert code == 0 and out.splitlines() == [f"scoring {old} -> {new} (indicators/scoring/{new}.yaml)"]
 
 
 def test_diff_shows_added_removed_and_changed() -> None:

@@ -44,8 +44,17 @@ def test_the_five_sets_ship_with_a_released_default(content: Content) -> None:
 
 
 def test_a_set_ships_in_several_versions_and_the_newest_released_is_default(content: Content) -> None:
-    assert content.versions("general") == ("2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6")
-    assert content.default_version("general") == "2026.6"
+    assert content.versions("general") == (
+        "2025.1",
+        "2026.1",
+        "2026.2",
+        "2026.3",
+        "2026.4",
+        "2026.5",
+        "2026.6",
+        "2026.7",
+    )
+    assert content.default_version("general") == "2026.7"
     assert content.get_set("general", "2025.1") is not None  # old screenings refer to it
 
 

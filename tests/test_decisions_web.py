@@ -210,10 +210,10 @@ def check_result_page(
     content: Content, indicator_set: IndicatorSet, case: dict[str, Any], page: str, answers: dict[str, str]
 ) -> None:
     want = expected(case)
-    scoring = content.scoring_for(indicator_set)
-    outcome = scoring.outcome(want["outcome"])
     shown_set = content.get_set(indicator_set.id)  # the pages run the set's current version
     assert shown_set is not None
+    scoring = content.scoring_for(shown_set)  # whose outcomes may be newer than indicator_set's
+    outcome = scoring.outcome(want["outcome"])
     covered = coverage(shown_set, answers, child=want["child"])
     if covered.assessed(outcome.level):
         assert f"Level {outcome.level} of 3" in page
@@ -308,6 +308,8 @@ def test_a_later_rules_release_gives_its_worked_cases_through_the_web(
     assert sets
     current = content.get_set(sets[0].id)
     assert current is not None and version_key(content.rules_for(current).version) >= version_key(rules)
+    if case["name"] in superseding(current.scoring):
+        pytest.skip(f"re-decided by scoring {current.scoring}: {superseding(current.scoring)[case['name']]['name']!r}")
     if case["input"].get("age") is None and not case["input"].get("age_estimate"):
         pytest.skip("the profile page asks for the age or an estimate; this case leaves out both")
     run_case(web, content, sets[0], case)

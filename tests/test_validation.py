@@ -213,3 +213,15 @@ def test_the_app_refuses_to_start_on_invalid_content(tree: Path, tmp_path: Path)
 def test_a_bank_set_names_each_section_once(tree: Path) -> None:
     edit(tree, "indicators/general/2026.2.yaml", lambda t: t.replace("- id: work_living\n", "- id: observe\n", 1))
     assert any("duplicate section id 'observe'" in p for p in problems(tree))
+
+
+def test_a_bank_set_needs_a_scoring_with_the_bank_s_dimensions_and_forms(tree: Path) -> None:
+    """A set may use a later scoring than its bank's (sets 2026.7: bank 2026.6, scoring 2026.5) only
+    if it names the same dimensions and forms, so that every item still means what it meant."""
+    scoring = "indicators/scoring/2026.5.yaml"
+    edit(tree, scoring, lambda t: t.replace("  begging:\n    name:", "  beggary:\n    name:", 1))
+    found = problems(tree)
+    bank_sets = [f"indicators/{set_id}/2026.7.yaml" for set_id in ("child", "general", "health", "labour", "migrants")]
+    for relative in bank_sets:
+        expected = "the bank 2026.6 is scored with 2026.4, whose dimensions and forms differ from those of 2026.5"
+        assert any(p.startswith(f"{relative}:6:") and expected in p for p in found), relative

@@ -303,7 +303,7 @@ def test_the_slip_re_renders_identically_after_the_content_changes(app: Flask, c
 def test_healthz_reports_loaded_content(client: Client) -> None:
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok"
-    assert data["sets"]["general"] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6"]
+    assert data["sets"]["general"] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6", "2026.7"]
     assert data["referral_rules"] == ["2026.1", "2026.2", "2026.3"]
 
 

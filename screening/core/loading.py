@@ -215,6 +215,13 @@ def _open(root: Path, file: Path, problems: list[Problem]) -> tuple[Checker, Any
     return checker, loaded.data, loaded.raw
 
 
+def _same_vocabulary(bank_rules: ScoringRules | None, rules: ScoringRules) -> bool:
+    """Whether a set may use ``rules`` with a bank written for ``bank_rules``: a later scoring release
+    that changes only which combination gives which outcome names the same dimensions and forms, so
+    every item of the bank still means what it meant (scoring 2026.5 with bank 2026.6)."""
+    return bank_rules is not None and (bank_rules.dimensions, bank_rules.forms) == (rules.dimensions, rules.forms)
+
+
 def _version_files(folder: Path) -> list[Path]:
     """The ``<version>.yaml`` files of a set (or of ``referral_rules/``); none when not a set folder."""
     if folder.name in NOT_SETS or not folder.is_dir():
@@ -304,8 +311,12 @@ def _parse_set(
         if bank is None:
             c.report(("bank",), f"no valid indicator bank indicators/bank/{bank_version}/")
             return None
-        if bank.scoring != scoring_version:
-            c.report(("scoring",), f"the bank {bank_version} is scored with {bank.scoring}, not {scoring_version}")
+        if rules is not None and not _same_vocabulary(scoring.get(bank.scoring), rules):
+            c.report(
+                ("scoring",),
+                f"the bank {bank_version} is scored with {bank.scoring}, whose dimensions and forms differ"
+                f" from those of {scoring_version}",
+            )
         sections = _bank_sections(c, data, bank)
         if _read(data, "child_module", bool, default=False):
             chosen = {i.id for s in sections for i in s.indicators}
