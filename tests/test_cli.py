@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from screening.cli import main
+from tests.conftest import GENERAL_VERSIONS
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -27,17 +28,8 @@ def test_sets_as_json_lists_versions_and_status() -> None:
     rows = json.loads(out)
     assert code == 0
     general = [r for r in rows if r["id"] == "general"]
-    assert [r["version"] for r in general] == [
-        "2025.1",
-        "2026.1",
-        "2026.2",
-        "2026.3",
-        "2026.4",
-        "2026.5",
-        "2026.6",
-        "2026.7",
-    ]
-    assert [r["default"] for r in general] == [False, False, False, False, False, False, False, True]
+    assert [r["version"] for r in general] == list(GENERAL_VERSIONS)
+    assert [r["default"] for r in general] == [v == GENERAL_VERSIONS[-1] for v in GENERAL_VERSIONS]
     assert {r["id"] for r in rows} == {"general", "health", "labour", "migrants", "child"}
 
 
@@ -146,6 +138,8 @@ BANK_DIFFS = {
     ),
     # 2026.6 changes guidance only for pay.earnings_kept: the same item, its new advice.
     "2026.6": ("2026.5", {"+ threat.violence_person", "+ chd.used_for_crime"}, ("~ pay.earnings_kept guidance.en: ",)),
+    # The sets 2026.8 bring bank 2026.7: one new item.
+    "2026.8": ("2026.7", {"+ sex.prostitution_organised_by_others"}, ()),
 }
 
 

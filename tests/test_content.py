@@ -8,6 +8,7 @@ import yaml
 
 from screening.core.languages import CONTENT_LANGUAGES
 from screening.core.model import Content
+from tests.conftest import GENERAL_VERSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKSUMS = Path(__file__).with_name("released_checksums.txt")
@@ -44,17 +45,8 @@ def test_the_five_sets_ship_with_a_released_default(content: Content) -> None:
 
 
 def test_a_set_ships_in_several_versions_and_the_newest_released_is_default(content: Content) -> None:
-    assert content.versions("general") == (
-        "2025.1",
-        "2026.1",
-        "2026.2",
-        "2026.3",
-        "2026.4",
-        "2026.5",
-        "2026.6",
-        "2026.7",
-    )
-    assert content.default_version("general") == "2026.7"
+    assert content.versions("general") == GENERAL_VERSIONS
+    assert content.default_version("general") == GENERAL_VERSIONS[-1]
     assert content.get_set("general", "2025.1") is not None  # old screenings refer to it
 
 

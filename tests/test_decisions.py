@@ -34,10 +34,12 @@ LATER_SCORING = {
     "2026.4": CASES_FILE.with_name("scoring-2026.4.yaml"),
     "2026.5": CASES_FILE.with_name("scoring-2026.5.yaml"),
 }
-#: The worked cases of a release of the bank and sets that changes items, not the scoring, by its version.
+#: The worked cases of a release of the bank and sets that changes items, not the scoring, by the version
+#: of the sets that bring it.
 LATER_BANK = {
     "2026.5": CASES_FILE.with_name("bank-2026.5.yaml"),
     "2026.6": CASES_FILE.with_name("bank-2026.6.yaml"),
+    "2026.8": CASES_FILE.with_name("bank-2026.7.yaml"),  # bank 2026.7, in the sets 2026.8
 }
 #: The worked cases of a referral rules release after VERSION, by its version: what it changes.
 LATER_RULES = {"2026.3": CASES_FILE.with_name("rules-2026.3.yaml")}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from screening.core.loading import load_content
 from screening.models import Screening
-from tests.conftest import ROOT, Client, login
+from tests.conftest import GENERAL_VERSIONS, ROOT, Client, login
 
 HTML_LANG = {"sq": "sq", "sr_Latn": "sr-Latn", "sr_Cyrl": "sr-Cyrl", "en": "en"}
 ADULT_PROFILE = {"age": "34", "sex": "female", "nationality": "other", "asylum_seeker": "no", "municipality": "peje"}
@@ -303,7 +303,7 @@ def test_the_slip_re_renders_identically_after_the_content_changes(app: Flask, c
 def test_healthz_reports_loaded_content(client: Client) -> None:
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok"
-    assert data["sets"]["general"] == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6", "2026.7"]
+    assert data["sets"]["general"] == list(GENERAL_VERSIONS)
     assert data["referral_rules"] == ["2026.1", "2026.2", "2026.3"]
 
 
