@@ -340,6 +340,7 @@ def test_every_page_in_albanian_and_serbian(
                         failures += check_csv(response.get_data(as_text=True), english, content, who, url, locale)
                         continue
                     text = visible_text(response.get_data(as_text=True), endpoint in CODE_ALLOWED)
+                    text = text.replace(world.code, " ")  # a class code is data: "GET797" is not English
                     if "?lang=" in url:  # the slip in the recipient's language
                         url_locale = url.rsplit("=", 1)[1]
                         words_there = language_words[url_locale][0]
