@@ -138,8 +138,16 @@ BANK_DIFFS = {
     ),
     # 2026.6 changes guidance only for pay.earnings_kept: the same item, its new advice.
     "2026.6": ("2026.5", {"+ threat.violence_person", "+ chd.used_for_crime"}, ("~ pay.earnings_kept guidance.en: ",)),
-    # The sets 2026.8 bring bank 2026.7: one new item, and one more child-module item.
-    "2026.8": ("2026.7", {"+ sex.prostitution_organised_by_others", "+ chd.illegal_adoption"}, ()),
+    # The sets 2026.8 bring bank 2026.7: one new item, one more child-module item, a child's debt as purpose.
+    "2026.8": (
+        "2026.7",
+        {
+            "+ sex.prostitution_organised_by_others",
+            "+ chd.illegal_adoption",
+            "~ chd.debt dimension: 'coercion_destination' -> 'purpose'",
+        },
+        (),
+    ),
 }
 
 
