@@ -223,5 +223,17 @@ def test_a_bank_set_needs_a_scoring_with_the_bank_s_dimensions_and_forms(tree: P
     found = problems(tree)
     bank_sets = [f"indicators/{set_id}/2026.7.yaml" for set_id in ("child", "general", "health", "labour", "migrants")]
     for relative in bank_sets:
-        expected = "the bank 2026.6 is scored with 2026.4, whose dimensions and forms differ from those of 2026.5"
+        expected = "the bank 2026.6 is scored with 2026.4: a set may use it or a later scoring"
         assert any(p.startswith(f"{relative}:6:") and expected in p for p in found), relative
+
+
+def test_a_bank_set_may_not_use_an_earlier_scoring_than_its_bank_s(tree: Path) -> None:
+    """Scoring 2026.3 names the same dimensions and forms as 2026.4, the scoring of bank 2026.6, but an
+    earlier release may not know an outcome the bank's worked cases rely on."""
+    relative = "indicators/general/2026.7.yaml"
+    edit(tree, relative, lambda t: t.replace("scoring: '2026.5'", "scoring: '2026.3'", 1))
+    found = problems(tree)
+    assert [p for p in found if p.startswith(f"{relative}:6:")] == [
+        f"{relative}:6: scoring: the bank 2026.6 is scored with 2026.4: a set may use it or a later scoring with"
+        " the same dimensions and forms, not 2026.3"
+    ]

@@ -215,11 +215,16 @@ def _open(root: Path, file: Path, problems: list[Problem]) -> tuple[Checker, Any
     return checker, loaded.data, loaded.raw
 
 
-def _same_vocabulary(bank_rules: ScoringRules | None, rules: ScoringRules) -> bool:
-    """Whether a set may use ``rules`` with a bank written for ``bank_rules``: a later scoring release
-    that changes only which combination gives which outcome names the same dimensions and forms, so
-    every item of the bank still means what it meant (scoring 2026.5 with bank 2026.6)."""
-    return bank_rules is not None and (bank_rules.dimensions, bank_rules.forms) == (rules.dimensions, rules.forms)
+def _scores_the_bank(bank_rules: ScoringRules | None, rules: ScoringRules) -> bool:
+    """Whether a set may use ``rules`` with a bank written for ``bank_rules``: the bank's own scoring,
+    or a later release that changes only which combination gives which outcome and so names the
+    same dimensions and forms: every item of the bank still means what it meant (scoring 2026.5
+    with bank 2026.6)."""
+    return (
+        bank_rules is not None
+        and version_key(rules.version) >= version_key(bank_rules.version)
+        and (bank_rules.dimensions, bank_rules.forms) == (rules.dimensions, rules.forms)
+    )
 
 
 def _version_files(folder: Path) -> list[Path]:
@@ -311,11 +316,11 @@ def _parse_set(
         if bank is None:
             c.report(("bank",), f"no valid indicator bank indicators/bank/{bank_version}/")
             return None
-        if rules is not None and not _same_vocabulary(scoring.get(bank.scoring), rules):
+        if rules is not None and not _scores_the_bank(scoring.get(bank.scoring), rules):
             c.report(
                 ("scoring",),
-                f"the bank {bank_version} is scored with {bank.scoring}, whose dimensions and forms differ"
-                f" from those of {scoring_version}",
+                f"the bank {bank_version} is scored with {bank.scoring}: a set may use it or a later scoring"
+                f" with the same dimensions and forms, not {scoring_version}",
             )
         sections = _bank_sections(c, data, bank)
         if _read(data, "child_module", bool, default=False):
