@@ -42,7 +42,10 @@ LATER_BANK = {
     "2026.8": CASES_FILE.with_name("bank-2026.7.yaml"),  # bank 2026.7, in the sets 2026.8
 }
 #: The worked cases of a referral rules release after VERSION, by its version: what it changes.
-LATER_RULES = {"2026.3": CASES_FILE.with_name("rules-2026.3.yaml")}
+LATER_RULES = {
+    "2026.3": CASES_FILE.with_name("rules-2026.3.yaml"),
+    "2026.4": CASES_FILE.with_name("rules-2026.4.yaml"),
+}
 
 
 def _cases(file: Path = CASES_FILE) -> list[dict[str, Any]]:
