@@ -148,6 +148,20 @@ BANK_DIFFS = {
         },
         (),
     ),
+    # The sets 2026.9 bring bank 2026.8: the migrants set's journey debt scores as a recruitment debt;
+    # the wording of items that sent controls to the police is narrowed.
+    "2026.9": (
+        "2026.8",
+        {
+            "~ mig.owes_journey_debt dimension: 'vulnerability_destination' -> 'coercive_recruitment'",
+            "~ mig.owes_journey_debt strength_child: 'medium' -> 'strong'",
+        },
+        (
+            "~ ctrl.controller_present_now text.en: ",
+            "~ vul.disability_exploited text.en: ",
+            "~ sex.images_or_live_stream text.en: ",
+        ),
+    ),
 }
 
 
