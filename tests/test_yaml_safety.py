@@ -25,7 +25,7 @@ from screening.core.yamlfile import MAX_DEPTH, MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERAL = "indicators/general/2026.1.yaml"
-NEW_SET_FILE = "indicators/general/2026.9.yaml"  # a version no release has
+NEW_SET_FILE = "indicators/general/2099.1.yaml"  # a version no release will have for years
 RULES = "referral_rules/2026.1.yaml"
 RULES_NEXT = "referral_rules/2026.2.yaml"
 SCENARIO = "indicators/scenarios/gen-peje-drug-courier.yaml"
