@@ -23,7 +23,19 @@ from screening.core.model import Content
 ROOT = Path(__file__).resolve().parents[1]
 #: The versions of the general set that ship, oldest first, the newest the default: a release of the
 #: sets adds its version here (the CLI, the API, /healthz and the content loader must all list it).
-GENERAL_VERSIONS = ("2025.1", "2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9")
+GENERAL_VERSIONS = (
+    "2025.1",
+    "2026.1",
+    "2026.2",
+    "2026.3",
+    "2026.4",
+    "2026.5",
+    "2026.6",
+    "2026.7",
+    "2026.8",
+    "2026.9",
+    "2026.10",
+)
 POSTGRES_URL = os.environ.get("POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/screening_test")
 
 

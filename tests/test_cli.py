@@ -162,6 +162,8 @@ BANK_DIFFS = {
             "~ sex.images_or_live_stream text.en: ",
         ),
     ),
+    # The sets 2026.10 bring bank 2026.9: wording only (no item added, no strength or dimension changed).
+    "2026.10": ("2026.9", set(), ("~ debt.bondage text.en: ", "~ ctrl.scripted_story guidance.en: ")),
 }
 
 

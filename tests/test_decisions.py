@@ -42,6 +42,7 @@ LATER_BANK = {
     "2026.6": CASES_FILE.with_name("bank-2026.6.yaml"),
     "2026.8": CASES_FILE.with_name("bank-2026.7.yaml"),  # bank 2026.7, in the sets 2026.8
     "2026.9": CASES_FILE.with_name("bank-2026.8.yaml"),  # bank 2026.8, in the sets 2026.9
+    "2026.10": CASES_FILE.with_name("bank-2026.9.yaml"),  # bank 2026.9, in the sets 2026.10
 }
 #: The worked cases of a referral rules release after VERSION, by its version: what it changes.
 LATER_RULES = {
