@@ -164,6 +164,12 @@ BANK_DIFFS = {
     ),
     # The sets 2026.10 bring bank 2026.9: wording only (no item added, no strength or dimension changed).
     "2026.10": ("2026.9", set(), ("~ debt.bondage text.en: ", "~ ctrl.scripted_story guidance.en: ")),
+    # The sets 2026.11 bring bank 2026.10 (guidance only) and scoring 2026.7.
+    "2026.11": (
+        "2026.10",
+        {"scoring 2026.6 -> 2026.7 (indicators/scoring/2026.7.yaml)"},
+        ("~ act.departure_now guidance.en: ", "~ pay.earnings_kept guidance.en: "),
+    ),
 }
 
 

@@ -265,6 +265,19 @@ def test_organ_removal_sends_dithb_now() -> None:
     assert refs[0].rules == ("adult_possible", "organ_removal")
 
 
+def test_a_yes_to_condition_holds_only_for_a_yes_on_an_indicator_it_names() -> None:
+    """Scoring 2026.7 names one item whose wording holds the means and the purpose together (an organ
+    given for a promised payment never made): that yes, and no other, meets the condition."""
+    presumed = NEW.levels[0]
+    named = replace(
+        NEW, levels=(replace(presumed, adult={"any": (presumed.adult, {"yes_to": ("pur.organ",)})}), *NEW.levels[1:])
+    )
+    assert outcome(run(yes("pur.organ"), rules=named)) == (3, "presumed", "presumed.adult")
+    assert outcome(run(yes("pur.sexual"), rules=named)) == (2, "possible", "possible.adult")
+    assert outcome(run({"pur.organ": "unknown", "pur.sexual": "yes"}, rules=named)) == (2, "possible", "possible.adult")
+    assert outcome(run(yes("pur.organ"))) == (2, "possible", "possible.adult")
+
+
 def test_2026_1_forms_are_those_named_nearly_as_often_as_the_most_named() -> None:
     assert run(yes("pur.begging", "cond.no_contract"), rules=OLD).forms == ("begging", "forced_labour")
     assert run(yes("cond.hours", "cond.pay", "cond.no_contract", "pur.begging", "pur.sexual"), rules=OLD).forms == (

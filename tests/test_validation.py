@@ -237,3 +237,19 @@ def test_a_bank_set_may_not_use_an_earlier_scoring_than_its_bank_s(tree: Path) -
         f"{relative}:6: scoring: the bank 2026.6 is scored with 2026.4: a set may use it or a later scoring with"
         " the same dimensions and forms, not 2026.3"
     ]
+
+
+def test_a_scoring_that_names_an_indicator_its_sets_bank_lacks_is_refused(tree: Path) -> None:
+    """Scoring 2026.7 names org.organ_money_not_paid (``yes_to``): a typo there must stop the app, not
+    silently never hold."""
+    edit(
+        tree,
+        "indicators/scoring/2026.7.yaml",
+        lambda t: t.replace("yes_to: [org.organ_money_not_paid]", "yes_to: [org.organ_mony_not_paid]"),
+    )
+    found = problems(tree)
+    assert any(
+        p.startswith("indicators/general/2026.11.yaml:")
+        and "names indicators the bank 2026.10 lacks: ['org.organ_mony_not_paid']" in p
+        for p in found
+    ), found

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from screening.core.checking import Checker, placeholders
+from screening.core.checking import ID_PATTERN, Checker, placeholders
 from screening.core.errors import ContentError, Problem
 from screening.core.languages import INTERVIEWEE_LANGUAGES
 from screening.core.model import (
@@ -227,6 +227,20 @@ def _scores_the_bank(bank_rules: ScoringRules | None, rules: ScoringRules) -> bo
     )
 
 
+def _named_indicators(rules: ScoringRules) -> set[str]:
+    """The indicator ids the scoring's ``yes_to`` conditions name: the bank of every set using it must hold them."""
+
+    def walk(condition: Any) -> set[str]:
+        if not condition:
+            return set()
+        key, value = next(iter(condition.items()))
+        if key in ("all", "any"):
+            return set().union(*(walk(part) for part in value))
+        return set(value) if key == "yes_to" else set()
+
+    return {i for level in rules.levels for cond in (level.adult, level.child) for i in walk(cond)}
+
+
 def _version_files(folder: Path) -> list[Path]:
     """The ``<version>.yaml`` files of a set (or of ``referral_rules/``); none when not a set folder."""
     if folder.name in NOT_SETS or not folder.is_dir():
@@ -321,6 +335,10 @@ def _parse_set(
                 ("scoring",),
                 f"the bank {bank_version} is scored with {bank.scoring}: a set may use it or a later scoring"
                 f" with the same dimensions and forms, not {scoring_version}",
+            )
+        if rules is not None and (unknown := sorted(_named_indicators(rules) - set(bank.indicators))):
+            c.report(
+                ("scoring",), f"scoring {scoring_version} names indicators the bank {bank_version} lacks: {unknown}"
             )
         sections = _bank_sections(c, data, bank)
         if _read(data, "child_module", bool, default=False):
@@ -985,6 +1003,12 @@ def _condition(c: Checker, raw: Any, path: PathKey, dimensions: tuple[str, ...])
             c.report((*path, key), f"unknown dimension(s) {unknown} (known: {', '.join(dimensions)})")
             return None
         return MappingProxyType({key: tuple(names)})
+    if key == "yes_to":
+        ids = value if isinstance(value, list) else [value]
+        if not ids or not all(isinstance(i, str) and ID_PATTERN.fullmatch(i) for i in ids):
+            c.report((*path, key), f"yes_to names indicator ids, such as org.organ_money_not_paid (found {value!r})")
+            return None
+        return MappingProxyType({key: tuple(ids)})
     return MappingProxyType({key: True}) if value is True else None
 
 

@@ -212,7 +212,8 @@ class IntervieweeTexts:
 #: A condition of the scoring combination, as a small tree:
 #: ``{"all": [...]}``, ``{"any": [...]}``, ``{"positive": ("dim", ...)}``, ``{"any_strong": True}``,
 #: ``{"any_yes": True}``, ``{"yes_in": ("dim", ...)}``, ``{"strong_in": ...}``, ``{"clear_yes_in": ...}``
-#: (a yes that is not an everyday observation), ``{"none_answered_no": ...}``.
+#: (a yes that is not an everyday observation), ``{"none_answered_no": ...}``, ``{"yes_to": ("item.id", ...)}``
+#: (a yes on one of these indicators).
 Condition = Mapping[str, object]
 
 

@@ -387,6 +387,13 @@ class NoneAnsweredNo(_Strict):
     none_answered_no: _one_or_many(Key)  # type: ignore[valid-type]
 
 
+class YesTo(_Strict):
+    """A yes on one of these indicators (scoring 2026.7): an item whose wording states a means and the
+    exploitation together, such as an organ given for a promised payment that was never made."""
+
+    yes_to: _one_or_many(ItemId)  # type: ignore[valid-type]
+
+
 class AnyStrong(_Strict):
     any_strong: Literal[True]
 
@@ -403,6 +410,7 @@ _CONDITIONS: tuple[type[_Strict], ...] = (
     StrongIn,
     ClearYesIn,
     NoneAnsweredNo,
+    YesTo,
     AnyStrong,
     AnyYes,
 )

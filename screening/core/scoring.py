@@ -240,6 +240,8 @@ def _holds(condition: Condition, facts: _Facts) -> bool:
         return any(i.dimension in value and i.strength(facts.child) == "strong" for i in facts.yes)  # type: ignore[operator]
     if key == "none_answered_no":
         return not any(dim in facts.answered_no for dim in value)  # type: ignore[attr-defined]
+    if key == "yes_to":
+        return any(i.id in value for i in facts.yes)  # type: ignore[operator]
     if key == "any_strong":
         return any(i.strength(facts.child) == "strong" for i in facts.yes)
     if key == "any_yes":
