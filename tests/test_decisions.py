@@ -51,6 +51,7 @@ LATER_RULES = {
     "2026.3": CASES_FILE.with_name("rules-2026.3.yaml"),
     "2026.4": CASES_FILE.with_name("rules-2026.4.yaml"),
     "2026.5": CASES_FILE.with_name("rules-2026.5.yaml"),
+    "2026.6": CASES_FILE.with_name("rules-2026.6.yaml"),
 }
 
 

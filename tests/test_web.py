@@ -304,7 +304,7 @@ def test_healthz_reports_loaded_content(client: Client) -> None:
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok"
     assert data["sets"]["general"] == list(GENERAL_VERSIONS)
-    assert data["referral_rules"] == ["2026.1", "2026.2", "2026.3", "2026.4", "2026.5"]
+    assert data["referral_rules"] == ["2026.1", "2026.2", "2026.3", "2026.4", "2026.5", "2026.6"]
 
 
 def test_no_request_parses_yaml(app: Flask, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
