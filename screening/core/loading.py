@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from screening.core.checking import ID_PATTERN, Checker, placeholders
+from screening.core.checking import Checker, placeholders
 from screening.core.errors import ContentError, Problem
 from screening.core.languages import INTERVIEWEE_LANGUAGES
 from screening.core.model import (
@@ -1003,12 +1003,8 @@ def _condition(c: Checker, raw: Any, path: PathKey, dimensions: tuple[str, ...])
             c.report((*path, key), f"unknown dimension(s) {unknown} (known: {', '.join(dimensions)})")
             return None
         return MappingProxyType({key: tuple(names)})
-    if key == "yes_to":
-        ids = value if isinstance(value, list) else [value]
-        if not ids or not all(isinstance(i, str) and ID_PATTERN.fullmatch(i) for i in ids):
-            c.report((*path, key), f"yes_to names indicator ids, such as org.organ_money_not_paid (found {value!r})")
-            return None
-        return MappingProxyType({key: tuple(ids)})
+    if key == "yes_to":  # the schema checks the ids' form; _parse_set that the set's bank holds them
+        return MappingProxyType({key: tuple(value if isinstance(value, list) else [value])})
     return MappingProxyType({key: True}) if value is True else None
 
 
