@@ -147,6 +147,20 @@ def test_the_checklist_holds_every_question_and_the_version_on_every_page(
             assert squeeze(localise(section.title, lang)) in whole
 
 
+RETURNEE = (
+    "If the person has already left the situation (came back, escaped or was released), "
+    "answer for the time they were in it."
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_checklist_says_how_to_answer_for_someone_who_has_left(
+    documents: dict[tuple[str, str, str], Document], paper_app: Flask, content: Content, lang: str
+) -> None:
+    hint = squeeze(translated(paper_app, lang, RETURNEE))
+    assert all(hint in squeeze(documents[("checklist", s.id, lang)].body) for s in sets_of(content))
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_last_pages_give_the_outcomes_and_contacts_from_the_rules(
     paper_app: Flask, documents: dict[tuple[str, str, str], Document], content: Content, lang: str

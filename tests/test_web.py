@@ -112,6 +112,25 @@ def test_a_whole_screening_in_each_language(app: Flask, client: Client, locale: 
     assert label in body
 
 
+RETURNEE_HINT = {
+    "en": "If the person has already left the situation",
+    "sq": "Nëse personi e ka lënë tashmë situatën",
+    "sr_Latn": "Ako je osoba već izašla iz te situacije",
+    "sr_Cyrl": "Ако је особа већ изашла из те ситуације",
+}
+
+
+@pytest.mark.parametrize("locale", ["sq", "sr_Cyrl", "en"])
+def test_question_pages_say_how_to_answer_for_someone_who_has_left(client: Client, locale: str) -> None:
+    """A returnee answered in the present tense fell to "concern" (audit 7): every question page,
+    and not the safety page, says to answer for the time the person was in the situation."""
+    base = start(client, locale=locale)
+    safety = client.get(f"{base}/safety").get_data(as_text=True)
+    questions = client.get(f"{base}/recruitment_journey").get_data(as_text=True)
+    assert RETURNEE_HINT[locale] in questions
+    assert RETURNEE_HINT[locale] not in safety
+
+
 def test_the_final_submission_is_idempotent(app: Flask, client: Client) -> None:
     base = start(client)
     answer_all_pages(client, base, PRESUMED, ADULT_PROFILE, "en")
