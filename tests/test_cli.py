@@ -170,6 +170,8 @@ BANK_DIFFS = {
         {"scoring 2026.6 -> 2026.7 (indicators/scoring/2026.7.yaml)"},
         ("~ act.departure_now guidance.en: ", "~ pay.earnings_kept guidance.en: "),
     ),
+    # The sets 2026.12 bring bank 2026.11 (guidance only; the child set also asks work.forced_tasks).
+    "2026.12": ("2026.11", set(), ("~ mig.held_in_house guidance.en: ", "~ doc.companion_holds guidance.en: ")),
 }
 
 

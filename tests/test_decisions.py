@@ -45,6 +45,7 @@ LATER_BANK = {
     "2026.9": CASES_FILE.with_name("bank-2026.8.yaml"),  # bank 2026.8, in the sets 2026.9
     "2026.10": CASES_FILE.with_name("bank-2026.9.yaml"),  # bank 2026.9, in the sets 2026.10
     "2026.11": CASES_FILE.with_name("bank-2026.10.yaml"),  # bank 2026.10, in the sets 2026.11
+    "2026.12": CASES_FILE.with_name("bank-2026.11.yaml"),  # bank 2026.11, in the sets 2026.12
 }
 #: The worked cases of a referral rules release after VERSION, by its version: what it changes.
 LATER_RULES = {
