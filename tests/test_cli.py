@@ -172,6 +172,12 @@ BANK_DIFFS = {
     ),
     # The sets 2026.12 bring bank 2026.11 (guidance only; the child set also asks work.forced_tasks).
     "2026.12": ("2026.11", set(), ("~ mig.held_in_house guidance.en: ", "~ doc.companion_holds guidance.en: ")),
+    # The sets 2026.13 bring bank 2026.12 (guidance only) and scoring 2026.8.
+    "2026.13": (
+        "2026.12",
+        {"scoring 2026.7 -> 2026.8 (indicators/scoring/2026.8.yaml)"},
+        ("~ sex.prostitution_organised_by_others guidance.en: ", "~ vul.disability_exploited guidance.en: "),
+    ),
 }
 
 

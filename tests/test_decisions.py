@@ -35,6 +35,7 @@ LATER_SCORING = {
     "2026.5": CASES_FILE.with_name("scoring-2026.5.yaml"),
     "2026.6": CASES_FILE.with_name("scoring-2026.6.yaml"),
     "2026.7": CASES_FILE.with_name("scoring-2026.7.yaml"),
+    "2026.8": CASES_FILE.with_name("scoring-2026.8.yaml"),
 }
 #: The worked cases of a release of the bank and sets that changes items, not the scoring, by the version
 #: of the sets that bring it.
@@ -46,6 +47,7 @@ LATER_BANK = {
     "2026.10": CASES_FILE.with_name("bank-2026.9.yaml"),  # bank 2026.9, in the sets 2026.10
     "2026.11": CASES_FILE.with_name("bank-2026.10.yaml"),  # bank 2026.10, in the sets 2026.11
     "2026.12": CASES_FILE.with_name("bank-2026.11.yaml"),  # bank 2026.11, in the sets 2026.12
+    "2026.13": CASES_FILE.with_name("bank-2026.12.yaml"),  # bank 2026.12, in the sets 2026.13
 }
 #: The worked cases of a referral rules release after VERSION, by its version: what it changes.
 LATER_RULES = {
