@@ -102,3 +102,20 @@ def test_contacts_publish_only_the_numbers_in_the_domain_brief(content: Content)
     assert directory.contacts["police_emergency"].phone == "192"
     unknown = [c for c in directory.contacts.values() if not c.phone]
     assert all(c.phone_status == "to_confirm" for c in unknown)
+
+
+def test_a_text_that_recurs_across_releases_is_held_once(content: Content) -> None:
+    """Every worker keeps all releases of every set for its life (a screening is shown and scored
+    with the version it used): an item's text unchanged from one release to the next is one string
+    in memory, not one per release (it saved about 10 MB per worker; issue 13's memory target)."""
+    oldest, newest = content.get_set("general", "2026.2"), content.get_set("general", GENERAL_VERSIONS[-1])
+    assert oldest is not None and newest is not None
+    unchanged = [
+        (old, new)
+        for old in oldest.indicators
+        for new in newest.indicators
+        if old.id == new.id and old.text["en"] == new.text["en"]
+    ]
+    assert unchanged, "no item kept its English text from 2026.2 to the newest release"
+    for old, new in unchanged:
+        assert all(old.text[code] is new.text[code] for code in CONTENT_LANGUAGES if code in old.text)

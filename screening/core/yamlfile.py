@@ -13,6 +13,7 @@ expanded, as are files over ``MAX_FILE_BYTES`` and nesting deeper than ``MAX_DEP
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -207,7 +208,9 @@ def _resolve(loader: _Events, event: yaml.ScalarEvent) -> str:
 def _scalar(loader: _Events, event: yaml.ScalarEvent) -> Any:
     tag = _resolve(loader, event)
     if tag == _YAML_TAG + "str":
-        return event.value
+        # Interned: the same text recurs across the releases of a bank and its sets (12 banks,
+        # 14 versions of a set), and one copy of each is kept in every worker for its life.
+        return sys.intern(event.value)
     node = yaml.ScalarNode(tag, event.value, style=event.style)
     try:
         return loader.construct_object(node)
