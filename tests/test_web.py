@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from screening.core.languages import UI_LOCALES
 from screening.core.loading import load_content
 from screening.models import Screening
 from tests.conftest import GENERAL_VERSIONS, ROOT, Client, login
@@ -120,7 +121,7 @@ RETURNEE_HINT = {
 }
 
 
-@pytest.mark.parametrize("locale", ["sq", "sr_Cyrl", "en"])
+@pytest.mark.parametrize("locale", UI_LOCALES)
 def test_question_pages_say_how_to_answer_for_someone_who_has_left(client: Client, locale: str) -> None:
     """A returnee answered in the present tense fell to "concern" (audit 7): every question page,
     and not the safety page, says to answer for the time the person was in the situation."""
