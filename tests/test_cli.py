@@ -178,6 +178,8 @@ BANK_DIFFS = {
         {"scoring 2026.7 -> 2026.8 (indicators/scoring/2026.8.yaml)"},
         ("~ sex.prostitution_organised_by_others guidance.en: ", "~ vul.disability_exploited guidance.en: "),
     ),
+    # The sets 2026.14 bring bank 2026.13 (guidance only).
+    "2026.14": ("2026.13", set(), ("~ doc.held_by_controller guidance.en: ", "~ threat.harm_family guidance.en: ")),
 }
 
 
