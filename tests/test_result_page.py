@@ -82,6 +82,37 @@ def test_the_actions_come_before_the_level(app: Flask, client: Client) -> None:
     assert 'href="#consent"' in steps and f"{base}/slip?lang=en" in steps and f"{base}/slip.pdf?lang=en" in steps
 
 
+#: The result's advice when it suggests no contact: a partner's or relative's violence with nobody
+#: exploiting the person goes to the domestic-violence procedure (every coercion item's guidance says so).
+NO_REFERRAL_ADVICE = {
+    "en": "Violence at home with no exploitation is not trafficking: follow the domestic-violence procedure",
+    "sq": "Dhuna në familje pa shfrytëzim nuk është trafikim: ndiqni procedurën për dhunën në familje",
+    "sr_Latn": "Nasilje u porodici bez eksploatacije nije trgovina ljudima: sledite postupak za nasilje u porodici",
+    "sr_Cyrl": "Насиље у породици без експлоатације није трговина људима: следите поступак за насиље у породици",
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "sq", "sr_Latn", "sr_Cyrl"])
+def test_a_result_without_a_contact_points_to_the_domestic_violence_procedure(
+    app: Flask, client: Client, content: Content, locale: str
+) -> None:
+    indicator_set = content.get_set("general")
+    assert indicator_set is not None
+    nothing = {f"a_{item.id.replace('.', '__')}": "no" for item in indicator_set.indicators_for(False)}
+    base = complete(client, nothing, locale)
+    assert stored(app).referrals == []
+    page = text_of(client.get(f"{base}/result").get_data(as_text=True))
+    assert LEVEL_LINE[locale] in page
+    advice = page[page.index(NO_REFERRAL_ADVICE[locale]) :]
+    assert "192" in advice[: advice.index(".")]  # the published police number, in the same sentence
+
+
+def test_a_result_with_contacts_gives_them_instead(app: Flask, client: Client) -> None:
+    base = complete(client, PRESUMED)
+    page = text_of(client.get(f"{base}/result").get_data(as_text=True))
+    assert "Level 3 of 3" in page and NO_REFERRAL_ADVICE["en"] not in page
+
+
 # --- reasons in words, never ids --------------------------------------------------------------
 
 

@@ -94,6 +94,22 @@ def emergency_number(directory: Directory | None) -> str | None:
     return contact.phone if contact and contact.phone and contact.phone_status == "published" else None
 
 
+def no_referral_advice(number: str | None) -> str:
+    """What the result adds when it suggests no contact. Every coercion item's guidance sends a
+    partner's or relative's violence, with nobody exploiting the person, to the domestic-violence
+    procedure; a screening that ends with nothing to record must not read as "nothing to do"."""
+    if number is None:
+        return _(
+            "Violence at home with no exploitation is not trafficking: follow the domestic-violence procedure "
+            "(for a child, inform the Centre for Social Work) and call the police if someone is in danger now."
+        )
+    return _(
+        "Violence at home with no exploitation is not trafficking: follow the domestic-violence procedure "
+        "(for a child, inform the Centre for Social Work) and call %(number)s if someone is in danger now.",
+        number=number,
+    )
+
+
 def not_assessed_headline(covered: Coverage) -> str:
     """The result's headline when too few questions were answered for a level (see ``Coverage``)."""
     return ngettext(
@@ -201,6 +217,7 @@ def result_view(screening: Screening, locale: str) -> dict[str, Any]:
         "forms": [_text(name, locale) for name in result.get("form_names", {}).values()],
         "observed": [{"id": i["id"], "text": _text(i["text"], locale)} for i in result.get("observed", [])],
         "danger_advice": danger_advice(screening.institution, emergency_number(directory)),
+        "no_referral_advice": no_referral_advice(emergency_number(directory)),
         "referrals": [
             {
                 "contact": r["contact"],
