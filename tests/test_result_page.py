@@ -16,7 +16,7 @@ from flask import Flask
 
 from screening import operations as ops
 from screening.core.assessment import coverage
-from screening.core.languages import localise
+from screening.core.languages import UI_LOCALES, localise
 from screening.core.model import Content
 from screening.models import Screening
 from tests.conftest import Client, login, make_user
@@ -92,7 +92,7 @@ NO_REFERRAL_ADVICE = {
 }
 
 
-@pytest.mark.parametrize("locale", ["en", "sq", "sr_Latn", "sr_Cyrl"])
+@pytest.mark.parametrize("locale", UI_LOCALES)
 def test_a_result_without_a_contact_points_to_the_domestic_violence_procedure(
     app: Flask, client: Client, content: Content, locale: str
 ) -> None:
