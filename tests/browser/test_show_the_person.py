@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from screening import operations as ops
 from tests.browser.conftest import visit
 from tests.browser.test_checklist_flow import fill_profile, radio, stored, wait_for_step
+from tests.test_person_view import newest_texts
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +74,7 @@ def test_a_migrants_screening_through_the_show_the_person_view(
     live_server: Any, ipad: Any, axe: Any, language: str
 ) -> None:
     content = live_server.app.extensions["screening.content"]
-    texts = content.interviewee["2026.2"][language]
+    texts = newest_texts(content, language)
     page = ipad.new_page()
     token = _start(page, live_server, language)
     visit(page, f"{live_server.url}/s/{token}/{SECTION}")
