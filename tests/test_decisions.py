@@ -36,6 +36,7 @@ LATER_SCORING = {
     "2026.6": CASES_FILE.with_name("scoring-2026.6.yaml"),
     "2026.7": CASES_FILE.with_name("scoring-2026.7.yaml"),
     "2026.8": CASES_FILE.with_name("scoring-2026.8.yaml"),
+    "2026.9": CASES_FILE.with_name("scoring-2026.9.yaml"),
 }
 #: The worked cases of a release of the bank and sets that changes items, not the scoring, by the version
 #: of the sets that bring it.
@@ -159,6 +160,16 @@ def _assert_expected(content: Content, indicator_set: IndicatorSet, case: dict[s
     wanted = {key: expected[key] for key in ("outcome", "child", "urgent") if key in expected}
     wanted["referrals"] = expected["referrals"] or {}
     assert {k: got[k] for k in wanted} == wanted, (indicator_set.ref, assessment.result.explanation["en"])
+    explanation = _explanation(assessment)
+    for lang, phrase in case.get("explains", {}).items():
+        assert phrase in explanation[lang], (indicator_set.ref, lang, explanation[lang])
+    for lang, phrase in case.get("no_longer_explains", {}).items():
+        assert phrase not in explanation[lang], (indicator_set.ref, lang, explanation[lang])
+
+
+def _explanation(assessment: Assessment) -> dict[str, str]:
+    """The explanation of the result in each content language, its lines joined."""
+    return {lang: " ".join(lines) for lang, lines in assessment.result.explanation.items()}
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["name"]) for c in _cases()])
@@ -195,6 +206,9 @@ def test_a_later_scoring_release_changes_what_it_says(content: Content, scoring:
     """A case the release's header says it changes is decided otherwise by 2026.2 (so the case shows
     the change); a control, or a case marked unchanged, keeps the 2026.2 decision, unless the control
     is marked ``changes`` (scoring 2026.5 takes a deceived seasonal worker away from the police)."""
+    if case.get("no_longer_explains"):
+        _assert_only_the_explanation_changes(content, scoring, case)
+        return
     older = _holding(content, case, [content.get_set(set_id, VERSION) for set_id in content.set_ids()])
     assert older
     decisions = {_decision(_run(content, s, case))["outcome"] for s in older}
@@ -202,6 +216,23 @@ def test_a_later_scoring_release_changes_what_it_says(content: Content, scoring:
         assert decisions == {case["expect"]["outcome"]}
     else:
         assert case["expect"]["outcome"] not in decisions, decisions
+
+
+def _assert_only_the_explanation_changes(content: Content, scoring: str, case: dict[str, Any]) -> None:
+    """A case of a release that rewords an explanation (``no_longer_explains``, scoring 2026.9): the
+    sets scored with the release before it decide the case the same and gave the old sentence."""
+    previous = _release_before(content, scoring)
+    before = _holding(content, case, _scored_with(content, previous))
+    assert before, f"no set scored with {previous} holds the case"
+    for indicator_set in before:
+        assessment = _run(content, indicator_set, case)
+        assert _decision(assessment)["outcome"] == case["expect"]["outcome"], indicator_set.ref
+        for lang, phrase in case["no_longer_explains"].items():
+            assert phrase in _explanation(assessment)[lang], (indicator_set.ref, lang)
+
+
+def _release_before(content: Content, scoring: str) -> str:
+    return max((v for v in content.scoring if version_key(v) < version_key(scoring)), key=version_key)
 
 
 @pytest.mark.parametrize(("scoring", "case"), _later_cases())
