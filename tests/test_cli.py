@@ -180,7 +180,7 @@ BANK_DIFFS = {
     ),
     # The sets 2026.14 bring bank 2026.13 (guidance only).
     "2026.14": ("2026.13", set(), ("~ doc.held_by_controller guidance.en: ", "~ threat.harm_family guidance.en: ")),
-    # The sets 2026.15 bring bank 2026.14 (four texts, former partners in the domestic-violence
+    # The sets 2026.15 bring bank 2026.14 (seven texts, former partners in the domestic-violence
     # exclusion) and scoring 2026.9 (one sentence of an explanation).
     "2026.15": (
         "2026.14",

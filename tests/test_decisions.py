@@ -399,12 +399,19 @@ def test_the_cases_cover_what_the_sources_expect() -> None:
     controls += [c for c in later if c.get("control")]
     trafficking += [c for c in later if c.get("trafficking")]
     for case in controls:
-        assert not POLICE & set(case["expect"]["referrals"] or {}), f"control {case['name']} reaches the police"
+        # Danger now is for the emergency number whatever its cause (a violent husband waiting outside):
+        # a control reaches 192 only when its safety answers say so, and DITHB never.
+        police = POLICE if not _in_danger_now(case) else POLICE - {"police_emergency"}
+        assert not police & set(case["expect"]["referrals"] or {}), f"control {case['name']} reaches the police"
     for case in trafficking:
         referrals = case["expect"]["referrals"] or {}
         assert "dithb" in referrals, f"trafficking case {case['name']} does not reach DITHB"
         if case["expect"].get("child"):
             assert "csw" in referrals, f"child case {case['name']} does not reach the CSW"
+
+
+def _in_danger_now(case: dict[str, Any]) -> bool:
+    return case["input"].get("safety", {}).get("safety.immediate_danger") == "yes"
 
 
 def test_controls_and_trafficking_cases_are_distinct() -> None:
