@@ -40,6 +40,7 @@ GENERAL_VERSIONS = (
     "2026.13",
     "2026.14",
     "2026.15",
+    "2026.16",
 )
 POSTGRES_URL = os.environ.get("POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/screening_test")
 

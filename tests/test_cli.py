@@ -192,6 +192,19 @@ BANK_DIFFS = {
             "~ pay.earnings_kept text.en: ",
         ),
     ),
+    # The sets 2026.16 bring bank 2026.15 (eleven texts and the guidance of seven items).
+    "2026.16": (
+        "2026.15",
+        set(),
+        (
+            "~ rec.deceived_job text.en: ",
+            "~ move.cannot_leave_freely text.en: ",
+            "~ move.locked_in_now text.en: ",
+            "~ vul.disability_exploited text.en: ",
+            "~ chd.hazardous_work text.en: ",
+            "~ pay.low_or_none guidance.en: ",
+        ),
+    ),
 }
 
 

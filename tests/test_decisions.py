@@ -51,6 +51,7 @@ LATER_BANK = {
     "2026.13": CASES_FILE.with_name("bank-2026.12.yaml"),  # bank 2026.12, in the sets 2026.13
     "2026.14": CASES_FILE.with_name("bank-2026.13.yaml"),  # bank 2026.13, in the sets 2026.14
     "2026.15": CASES_FILE.with_name("bank-2026.14.yaml"),  # bank 2026.14, in the sets 2026.15
+    "2026.16": CASES_FILE.with_name("bank-2026.15.yaml"),  # bank 2026.15, in the sets 2026.16
 }
 #: The worked cases of a referral rules release after VERSION, by its version: what it changes.
 LATER_RULES = {
