@@ -369,12 +369,15 @@ def test_double_tap_on_finish(live_server: Any, portrait: Any) -> None:
     box = button.bounding_box()
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.touchscreen.tap(x, y)  # two taps before the first response arrives: both reach the server
+    page.touchscreen.tap(x, y)  # two taps before the first response arrives
     page.touchscreen.tap(x, y)
-    # The second tap aborts the first navigation, so poll the URL rather than wait for a navigation.
+    # A second tap may abort the first navigation, so poll the URL rather than wait for a navigation.
     expect(page).to_have_url(re.compile(r"/s/[^/]+/result$"))
     expect(page.locator(".level")).to_be_visible()
-    assert live_server.requests.count(("POST", f"/s/{token}/review")) == 2
+    # Whether Chromium sends the second tap as a second request depends on timing: on a busy
+    # machine, and whenever the first request has already reached the server, it does not (a run of
+    # 7 Dec 2026 saw one POST). Two requests racing each other are test_concurrent_double_submit.
+    assert live_server.requests.count(("POST", f"/s/{token}/review")) in (1, 2)
     assert live_server.screenings() == 1
     assert live_server.statuses() == ["completed"]
     expect(page.locator("main")).to_contain_text(stored(live_server, token).slip_number)
